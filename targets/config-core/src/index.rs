@@ -1,0 +1,124 @@
+//! Key lookup in a table: a linear walk for small tables, a hash index for large ones.
+//!
+//! Duplicate-key detection looks up every key once, so a table of `n` keys must not cost
+//! `O(n²)`. Tables up to [`LINEAR_MAX`] keys are walked (cheaper than hashing for the small
+//! tables configs are made of); past that, every key of the table goes into one document-wide
+//! map keyed by `(table id, key hash)`. A hash collision is never trusted: the key text is
+//! compared, and on a mismatch the lookup falls back to the walk.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use crate::value::{Entry, List, NONE};
+
+/// Tables with more keys than this are indexed.
+pub(crate) const LINEAR_MAX: u32 = 12;
+
+/// The document-wide index of large tables' keys: `(table id, key hash)` → entry id.
+pub(crate) type KeyIndex = HashMap<(u32, u64), u32, BuildHasherDefault<PassThrough>>;
+
+/// The map's keys are already hashes; the hasher only mixes in the table id.
+#[derive(Default)]
+pub(crate) struct PassThrough(u64);
+
+impl Hasher for PassThrough {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _bytes: &[u8]) {
+        unreachable!("only integers are hashed");
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+}
+
+/// FxHash over the key's bytes, eight at a time: fast, and good enough with the text check.
+#[inline]
+pub(crate) fn hash_key(key: &[u8]) -> u64 {
+    const K: u64 = 0xf135_7aea_2e62_a9c5;
+    let mut h: u64 = key.len() as u64;
+    let mut chunks = key.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes(c.try_into().expect("chunk of 8"));
+        h = (h.rotate_left(5) ^ w).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut buf = [0u8; 8];
+        buf[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(buf)).wrapping_mul(K);
+    }
+    h
+}
+
+#[inline]
+fn key_text<'s>(entry: &Entry, src: &'s str, text: &'s str) -> &'s str {
+    entry.key.resolve(src, text).as_str()
+}
+
+/// Finds `key` in table `table` (whose list is `list`); returns its entry id.
+pub(crate) fn find(
+    index: &KeyIndex,
+    entries: &[Entry],
+    src: &str,
+    text: &str,
+    table: u32,
+    list: List,
+    key: &str,
+) -> Option<u32> {
+    if list.len > LINEAR_MAX {
+        if let Some(&id) = index.get(&(table, hash_key(key.as_bytes()))) {
+            if key_text(&entries[id as usize], src, text) == key {
+                return Some(id);
+            }
+        } else {
+            return None;
+        }
+    }
+    walk(entries, src, text, list.head, key)
+}
+
+/// Walks a table's list for `key`.
+#[inline]
+fn walk(entries: &[Entry], src: &str, text: &str, mut id: u32, key: &str) -> Option<u32> {
+    while id != NONE {
+        let entry = &entries[id as usize];
+        if key_text(entry, src, text) == key {
+            return Some(id);
+        }
+        id = entry.next;
+    }
+    None
+}
+
+/// Records that entry `id` (key `key`) was appended to `table`, whose list is now `list`:
+/// indexes the table's keys once it grows past [`LINEAR_MAX`].
+pub(crate) fn record(
+    index: &mut KeyIndex,
+    entries: &[Entry],
+    src: &str,
+    text: &str,
+    table: u32,
+    list: List,
+    id: u32,
+    key: &str,
+) {
+    if list.len <= LINEAR_MAX {
+        return;
+    }
+    if list.len == LINEAR_MAX + 1 {
+        let mut at = list.head;
+        while at != NONE {
+            let entry = &entries[at as usize];
+            let h = hash_key(key_text(entry, src, text).as_bytes());
+            index.entry((table, h)).or_insert(at);
+            at = entry.next;
+        }
+    } else {
+        index.entry((table, hash_key(key.as_bytes()))).or_insert(id);
+    }
+}
