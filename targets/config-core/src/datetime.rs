@@ -60,7 +60,11 @@ impl Datetime {
     /// The kind's name as the toml-test tags spell it: `datetime`, `datetime-local`,
     /// `date-local` or `time-local`.
     pub fn type_name(&self) -> &'static str {
-        match (self.date.is_some(), self.time.is_some(), self.offset.is_some()) {
+        match (
+            self.date.is_some(),
+            self.time.is_some(),
+            self.offset.is_some(),
+        ) {
             (_, _, true) => "datetime",
             (true, true, false) => "datetime-local",
             (true, false, false) => "date-local",

@@ -119,7 +119,11 @@ impl fmt::Display for ParseError {
         let e = &self.0;
         let number = e.line.to_string();
         let pad = " ".repeat(number.len());
-        writeln!(f, "TOML parse error at line {}, column {}", e.line, e.column)?;
+        writeln!(
+            f,
+            "TOML parse error at line {}, column {}",
+            e.line, e.column
+        )?;
         writeln!(f, "{pad} |")?;
         writeln!(f, "{number} | {}", e.line_text)?;
         writeln!(

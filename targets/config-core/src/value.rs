@@ -55,6 +55,9 @@ pub(crate) struct StrRef {
 }
 
 impl StrRef {
+    /// The empty string (the key of array elements).
+    pub(crate) const EMPTY: StrRef = StrRef { start: 0, len: 0 };
+
     /// A string that is a span of the source.
     #[inline]
     pub(crate) fn source(start: usize, end: usize) -> StrRef {
