@@ -60,7 +60,28 @@ fn key_text<'s>(entry: &Entry, src: &'s str, text: &'s str) -> &'s str {
     entry.key.resolve(src, text).as_str()
 }
 
+/// Whether `entry`'s key is `key`: lengths first, which settles most mismatches.
+#[inline(always)]
+fn key_is(entry: &Entry, src: &str, text: &str, key: &[u8]) -> bool {
+    entry.key.byte_len() == key.len() && entry.key.bytes(src, text) == key
+}
+
+/// The bit of a table's `key_bits` that stands for `key`: a mix of its length and its first
+/// and last two bytes, so that the keys of a small table rarely share one.
+#[inline(always)]
+pub(crate) fn key_bit(key: &[u8]) -> u64 {
+    let n = key.len();
+    let (first, last, before_last) = match n {
+        0 => (0, 0, 0),
+        1 => (key[0], key[0], 0),
+        _ => (key[0], key[n - 1], key[n - 2]),
+    };
+    let mix = (n as u64) | (first as u64) << 16 | (last as u64) << 24 | (before_last as u64) << 32;
+    1 << (mix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
+}
+
 /// Finds `key` in table `table` (whose list is `list`); returns its entry id.
+#[inline]
 pub(crate) fn find(
     index: &KeyIndex,
     entries: &[Entry],
@@ -68,26 +89,28 @@ pub(crate) fn find(
     text: &str,
     table: u32,
     list: List,
-    key: &str,
+    key: &[u8],
 ) -> Option<u32> {
     if list.len > LINEAR_MAX {
-        if let Some(&id) = index.get(&(table, hash_key(key.as_bytes()))) {
-            if key_text(&entries[id as usize], src, text) == key {
+        if let Some(&id) = index.get(&(table, hash_key(key))) {
+            if key_is(&entries[id as usize], src, text, key) {
                 return Some(id);
             }
         } else {
             return None;
         }
+    } else if list.key_bits & key_bit(key) == 0 {
+        return None;
     }
     walk(entries, src, text, list.head, key)
 }
 
 /// Walks a table's list for `key`.
 #[inline]
-fn walk(entries: &[Entry], src: &str, text: &str, mut id: u32, key: &str) -> Option<u32> {
+fn walk(entries: &[Entry], src: &str, text: &str, mut id: u32, key: &[u8]) -> Option<u32> {
     while id != NONE {
         let entry = &entries[id as usize];
-        if key_text(entry, src, text) == key {
+        if key_is(entry, src, text, key) {
             return Some(id);
         }
         id = entry.next;
@@ -105,7 +128,7 @@ pub(crate) fn record(
     table: u32,
     list: List,
     id: u32,
-    key: &str,
+    key: &[u8],
 ) {
     if list.len <= LINEAR_MAX {
         return;
@@ -119,6 +142,6 @@ pub(crate) fn record(
             at = entry.next;
         }
     } else {
-        index.entry((table, hash_key(key.as_bytes()))).or_insert(id);
+        index.entry((table, hash_key(key))).or_insert(id);
     }
 }

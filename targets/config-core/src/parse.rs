@@ -25,6 +25,8 @@ type PResult<T> = Result<T, Box<RawError>>;
 struct KeyPart {
     name: StrRef,
     span: Span,
+    /// The key's bit for tables' `key_bits` (`index::key_bit`), computed once.
+    bit: u64,
 }
 
 /// The item a new entry holds until its value is parsed.
@@ -223,6 +225,7 @@ impl<'a> Parser<'a> {
         Ok(KeyPart {
             name,
             span: Span::new(start, self.pos),
+            bit: index::key_bit(name.bytes(self.src, &self.text)),
         })
     }
 
@@ -257,7 +260,7 @@ impl<'a> Parser<'a> {
         let mut table = ROOT;
         for i in 0..n - 1 {
             let part = self.keys[i];
-            table = match self.lookup(table, part.name) {
+            table = match self.lookup(table, part) {
                 None => self.push_table(table, part, TableKind::Implicit, span),
                 Some(id) => match self.entries[id as usize].item {
                     Item::Table(_, TableKind::Inline) => {
@@ -276,13 +279,13 @@ impl<'a> Parser<'a> {
             };
         }
         let last = self.keys[n - 1];
-        let existing = self.lookup(table, last.name);
+        let existing = self.lookup(table, last);
         if array {
             let aot = match existing {
                 None => {
                     let id = self.push_entry(last.name, last.span, PLACEHOLDER, span);
                     self.entries[id as usize].item = Item::Array(List::EMPTY, ArrayKind::Tables);
-                    self.append(table, id, last.name);
+                    self.append(table, id, last);
                     id
                 }
                 Some(id) => match self.entries[id as usize].item {
@@ -350,7 +353,7 @@ impl<'a> Parser<'a> {
         let n = self.keys.len();
         for i in base..n - 1 {
             let part = self.keys[i];
-            table = match self.lookup(table, part.name) {
+            table = match self.lookup(table, part) {
                 None => self.push_table(table, part, TableKind::Dotted, part.span),
                 Some(id) => match self.entries[id as usize].item {
                     Item::Table(_, TableKind::Dotted) => id,
@@ -371,11 +374,11 @@ impl<'a> Parser<'a> {
             };
         }
         let last = self.keys[n - 1];
-        if self.lookup(table, last.name).is_some() {
+        if self.lookup(table, last).is_some() {
             return Err(self.key_error(n - 1, "duplicate key"));
         }
         let id = self.push_entry(last.name, last.span, PLACEHOLDER, last.span);
-        self.append(table, id, last.name);
+        self.append(table, id, last);
         Ok(id)
     }
 
@@ -604,7 +607,7 @@ impl<'a> Parser<'a> {
     /// Creates an empty table of `kind` at `part` in `table`.
     fn push_table(&mut self, table: u32, part: KeyPart, kind: TableKind, span: Span) -> u32 {
         let id = self.push_entry(part.name, part.span, Item::Table(List::EMPTY, kind), span);
-        self.append(table, id, part.name);
+        self.append(table, id, part);
         id
     }
 
@@ -633,26 +636,46 @@ impl<'a> Parser<'a> {
 
     /// Finds `key` in `table`.
     #[inline]
-    fn lookup(&self, table: u32, key: StrRef) -> Option<u32> {
-        let text = key.resolve(self.src, &self.text).as_str();
+    fn lookup(&self, table: u32, key: KeyPart) -> Option<u32> {
+        let list = self.list(table);
+        if list.len <= index::LINEAR_MAX && list.key_bits & key.bit == 0 {
+            return None;
+        }
         index::find(
             &self.index,
             &self.entries,
             self.src,
             &self.text,
             table,
-            self.list(table),
-            text,
+            list,
+            key.name.bytes(self.src, &self.text),
         )
     }
 
     /// Appends entry `id` (key `key`) to `table`.
-    fn append(&mut self, table: u32, id: u32, key: StrRef) {
-        let mut list = *self.list_mut(table);
-        link(&mut self.entries, &mut list, id);
-        *self.list_mut(table) = list;
+    #[inline]
+    fn append(&mut self, table: u32, id: u32, key: KeyPart) {
+        let bit = key.bit;
+        let list = if table == ROOT {
+            &mut self.root
+        } else {
+            match &mut self.entries[table as usize].item {
+                Item::Table(list, _) => list,
+                _ => unreachable!("keys are appended to tables only"),
+            }
+        };
+        let tail = list.tail;
+        if tail == NONE {
+            list.head = id;
+        }
+        list.tail = id;
+        list.len += 1;
+        list.key_bits |= bit;
+        let list = *list;
+        if tail != NONE {
+            self.entries[tail as usize].next = id;
+        }
         if list.len > index::LINEAR_MAX {
-            let text = key.resolve(self.src, &self.text).as_str();
             index::record(
                 &mut self.index,
                 &self.entries,
@@ -661,7 +684,7 @@ impl<'a> Parser<'a> {
                 table,
                 list,
                 id,
-                text,
+                key.name.bytes(self.src, &self.text),
             );
         }
     }
@@ -820,8 +843,12 @@ fn describe(bytes: &[u8], pos: usize) -> (usize, String) {
     };
     let end = (pos + len).min(bytes.len());
     let text = String::from_utf8_lossy(&bytes[pos..end]);
-    match text.as_ref() {
-        " " | "\t" => (end, "a blank".into()),
+    match text.chars().next() {
+        Some(' ' | '\t') => (end, "a blank".into()),
+        // Invisible characters are named by code point: a stray BOM or a non-ASCII space.
+        Some(c) if c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200f}' | '\u{feff}') => {
+            (end, format!("U+{:04X}", c as u32))
+        }
         _ => (end, format!("`{text}`")),
     }
 }

@@ -98,6 +98,9 @@ pub(crate) fn bare_key_end(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
 /// The end of the run of number/boolean/date-time bytes (`[A-Za-z0-9_+.:-]`) at `pos`.
 #[inline(always)]
 pub(crate) fn atom_end(bytes: &[u8], mut pos: usize) -> usize {
@@ -107,51 +110,48 @@ pub(crate) fn atom_end(bytes: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-/// Whether `word` has a byte below 0x20, 0x7f, `quote` or a backslash: whether a string scan
-/// must look at these eight bytes one by one. Tab (and, in literal strings, the backslash)
-/// also answers yes; the byte loop then lets it through. Formulas: "determine if a word has a byte less than n"
-/// and "has zero byte" (Sean Eron Anderson, Bit Twiddling Hacks).
+/// The bytes of `word` that are below 0x20, 0x7f, `quote` or a backslash: the bytes a string
+/// scan must look at. The lowest set high bit marks the first such byte exactly (higher ones
+/// may be false alarms from a borrow, and are never used). Tab (and, in literal strings, the
+/// backslash) is marked too; the caller lets it through. Formulas: "determine if a word has a
+/// byte less than n" and "has zero byte" (Sean Eron Anderson, Bit Twiddling Hacks).
 #[inline(always)]
-fn word_needs_look(word: u64, quote: u8) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
+fn look_mask(word: u64, quote: u8) -> u64 {
     let has_zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
     let less_than_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
     let quote = has_zero(word ^ (ONES * quote as u64));
     let backslash = has_zero(word ^ (ONES * b'\\' as u64));
     let delete = has_zero(word ^ (ONES * 0x7f));
-    (less_than_space | quote | backslash | delete) != 0
+    less_than_space | quote | backslash | delete
 }
 
 /// The end of the run of plain text at `pos` in a string: the first byte of class `stop`.
-/// Words of eight bytes that hold nothing to look at are skipped whole; a word that does is
-/// walked byte by byte, and the word loop resumes after it (so a tab, or a backslash in a
-/// literal string, costs one slow word, not the rest of the string).
+/// Eight bytes are read at a time; the first byte worth a look is found from the mask's lowest
+/// bit, and a byte that is let through (a tab, or a backslash in a literal string) resumes the
+/// word loop just after it.
 #[inline(always)]
 fn text_run_end(bytes: &[u8], mut pos: usize, stop: u8, quote: u8) -> usize {
-    loop {
-        while pos + 8 <= bytes.len() {
-            let word = u64::from_le_bytes(
-                bytes[pos..pos + 8]
-                    .try_into()
-                    .expect("slice of eight bytes"),
-            );
-            if word_needs_look(word, quote) {
-                break;
-            }
+    while pos + 8 <= bytes.len() {
+        let word = u64::from_le_bytes(
+            bytes[pos..pos + 8]
+                .try_into()
+                .expect("slice of eight bytes"),
+        );
+        let mask = look_mask(word, quote);
+        if mask == 0 {
             pos += 8;
+            continue;
         }
-        let limit = (pos + 8).min(bytes.len());
-        while pos < limit {
-            if is(bytes[pos], stop) {
-                return pos;
-            }
-            pos += 1;
+        let at = pos + (mask.trailing_zeros() / 8) as usize;
+        if is(bytes[at], stop) {
+            return at;
         }
-        if pos >= bytes.len() {
-            return pos;
-        }
+        pos = at + 1;
     }
+    while pos < bytes.len() && !is(bytes[pos], stop) {
+        pos += 1;
+    }
+    pos
 }
 
 /// What a string scan found.

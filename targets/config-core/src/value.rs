@@ -76,13 +76,31 @@ impl StrRef {
         }
     }
 
+    /// The length of the text in bytes.
+    #[inline(always)]
+    pub(crate) fn byte_len(self) -> usize {
+        (self.len & !DECODED) as usize
+    }
+
+    /// The text's bytes, from the source or from the decoded-text buffer.
+    #[inline(always)]
+    pub(crate) fn bytes<'s>(self, src: &'s str, text: &'s str) -> &'s [u8] {
+        let buf = if self.len & DECODED == 0 { src } else { text };
+        let start = self.start as usize;
+        &buf.as_bytes()[start..start + self.byte_len()]
+    }
+
     #[inline]
     pub(crate) fn resolve<'d, 'a>(self, src: &'a str, text: &'d str) -> Str<'d, 'a> {
         let start = self.start as usize;
+        let end = start + self.byte_len();
+        // Offsets are made only by the parser, at ASCII delimiters (quotes, `=`, blanks,
+        // brackets) of valid UTF-8 or at the ends of decoded runs, so they are char
+        // boundaries; the checked slice would only repeat that test.
         if self.len & DECODED == 0 {
-            Str::Borrowed(&src[start..start + self.len as usize])
+            Str::Borrowed(&src[start..end])
         } else {
-            Str::Decoded(&text[start..start + (self.len & !DECODED) as usize])
+            Str::Decoded(&text[start..end])
         }
     }
 }
@@ -115,6 +133,8 @@ pub(crate) struct List {
     pub(crate) head: u32,
     pub(crate) tail: u32,
     pub(crate) len: u32,
+    /// For tables: one bit per key, from `index::key_bit`; a clear bit proves a key absent.
+    pub(crate) key_bits: u64,
 }
 
 impl List {
@@ -122,6 +142,7 @@ impl List {
         head: NONE,
         tail: NONE,
         len: 0,
+        key_bits: 0,
     };
 }
 
@@ -425,7 +446,7 @@ impl<'d, 'a> Table<'d, 'a> {
             &doc.text,
             self.id,
             self.list,
-            key,
+            key.as_bytes(),
         )
     }
 

@@ -89,3 +89,15 @@ fn bare_keys_and_atoms() {
     assert_eq!(atom_end(b"1979-05-27T07:32:00.5+01:00,", 0), 27);
     assert_eq!(skip_blanks(b" \t x", 0), 3);
 }
+
+#[test]
+fn bare_key_end_matches_class_table_for_every_byte() {
+    for b in 0..=255u8 {
+        for at in 0..10 {
+            let mut s = b"abcdefghijKLMNOP".to_vec();
+            s[at] = b;
+            let naive = s.iter().position(|&c| !is(c, BARE)).unwrap_or(s.len());
+            assert_eq!(bare_key_end(&s, 0), naive, "byte {b:#x} at {at}");
+        }
+    }
+}
