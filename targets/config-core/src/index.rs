@@ -55,11 +55,6 @@ pub(crate) fn hash_key(key: &[u8]) -> u64 {
     h
 }
 
-#[inline]
-fn key_text<'s>(entry: &Entry, src: &'s str, text: &'s str) -> &'s str {
-    entry.key.resolve(src, text).as_str()
-}
-
 /// Whether `entry`'s key is `key`: lengths first, which settles most mismatches.
 #[inline(always)]
 fn key_is(entry: &Entry, src: &str, text: &str, key: &[u8]) -> bool {
@@ -80,20 +75,26 @@ pub(crate) fn key_bit(key: &[u8]) -> u64 {
     1 << (mix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
 
+/// The document's entries and the two texts their keys point into.
+#[derive(Clone, Copy)]
+pub(crate) struct Keys<'s> {
+    pub(crate) entries: &'s [Entry],
+    pub(crate) src: &'s str,
+    pub(crate) text: &'s str,
+}
+
 /// Finds `key` in table `table` (whose list is `list`); returns its entry id.
 #[inline]
 pub(crate) fn find(
     index: &KeyIndex,
-    entries: &[Entry],
-    src: &str,
-    text: &str,
+    keys: Keys<'_>,
     table: u32,
     list: List,
     key: &[u8],
 ) -> Option<u32> {
     if list.len > LINEAR_MAX {
         if let Some(&id) = index.get(&(table, hash_key(key))) {
-            if key_is(&entries[id as usize], src, text, key) {
+            if key_is(&keys.entries[id as usize], keys.src, keys.text, key) {
                 return Some(id);
             }
         } else {
@@ -102,15 +103,15 @@ pub(crate) fn find(
     } else if list.key_bits & key_bit(key) == 0 {
         return None;
     }
-    walk(entries, src, text, list.head, key)
+    walk(keys, list.head, key)
 }
 
 /// Walks a table's list for `key`.
 #[inline]
-fn walk(entries: &[Entry], src: &str, text: &str, mut id: u32, key: &[u8]) -> Option<u32> {
+fn walk(keys: Keys<'_>, mut id: u32, key: &[u8]) -> Option<u32> {
     while id != NONE {
-        let entry = &entries[id as usize];
-        if key_is(entry, src, text, key) {
+        let entry = &keys.entries[id as usize];
+        if key_is(entry, keys.src, keys.text, key) {
             return Some(id);
         }
         id = entry.next;
@@ -122,9 +123,7 @@ fn walk(entries: &[Entry], src: &str, text: &str, mut id: u32, key: &[u8]) -> Op
 /// indexes the table's keys once it grows past [`LINEAR_MAX`].
 pub(crate) fn record(
     index: &mut KeyIndex,
-    entries: &[Entry],
-    src: &str,
-    text: &str,
+    keys: Keys<'_>,
     table: u32,
     list: List,
     id: u32,
@@ -136,8 +135,8 @@ pub(crate) fn record(
     if list.len == LINEAR_MAX + 1 {
         let mut at = list.head;
         while at != NONE {
-            let entry = &entries[at as usize];
-            let h = hash_key(key_text(entry, src, text).as_bytes());
+            let entry = &keys.entries[at as usize];
+            let h = hash_key(entry.key.bytes(keys.src, keys.text));
             index.entry((table, h)).or_insert(at);
             at = entry.next;
         }

@@ -634,6 +634,14 @@ impl<'a> Parser<'a> {
         }
     }
 
+    fn keys_view(&self) -> index::Keys<'_> {
+        index::Keys {
+            entries: &self.entries,
+            src: self.src,
+            text: &self.text,
+        }
+    }
+
     /// Finds `key` in `table`.
     #[inline]
     fn lookup(&self, table: u32, key: KeyPart) -> Option<u32> {
@@ -643,9 +651,7 @@ impl<'a> Parser<'a> {
         }
         index::find(
             &self.index,
-            &self.entries,
-            self.src,
-            &self.text,
+            self.keys_view(),
             table,
             list,
             key.name.bytes(self.src, &self.text),
@@ -676,11 +682,14 @@ impl<'a> Parser<'a> {
             self.entries[tail as usize].next = id;
         }
         if list.len > index::LINEAR_MAX {
+            let keys = index::Keys {
+                entries: &self.entries,
+                src: self.src,
+                text: &self.text,
+            };
             index::record(
                 &mut self.index,
-                &self.entries,
-                self.src,
-                &self.text,
+                keys,
                 table,
                 list,
                 id,

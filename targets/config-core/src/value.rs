@@ -439,15 +439,12 @@ impl<'d, 'a> Table<'d, 'a> {
 
     fn find(&self, key: &str) -> Option<u32> {
         let doc = self.doc;
-        crate::index::find(
-            &doc.index,
-            &doc.entries,
-            doc.src,
-            &doc.text,
-            self.id,
-            self.list,
-            key.as_bytes(),
-        )
+        let keys = crate::index::Keys {
+            entries: &doc.entries,
+            src: doc.src,
+            text: &doc.text,
+        };
+        crate::index::find(&doc.index, keys, self.id, self.list, key.as_bytes())
     }
 
     /// The keys and values in insertion order.
