@@ -26,13 +26,13 @@ const EXIT_IO: u8 = 2;
 fn main() -> ExitCode {
     let mut input = Vec::new();
     if let Err(e) = io::stdin().lock().read_to_end(&mut input) {
-        eprintln!("toml-test-decoder: cannot read stdin: {e}");
+        report(format_args!("toml-test-decoder: cannot read stdin: {e}"));
         return ExitCode::from(EXIT_IO);
     }
     let doc = match config_core::parse_bytes(&input) {
         Ok(doc) => doc,
         Err(e) => {
-            eprintln!("{e}");
+            report(format_args!("{e}"));
             return ExitCode::from(EXIT_REJECTED);
         }
     };
@@ -43,8 +43,14 @@ fn main() -> ExitCode {
         .and_then(|()| stdout.write_all(b"\n"))
         .and_then(|()| stdout.flush());
     if let Err(e) = written {
-        eprintln!("toml-test-decoder: cannot write stdout: {e}");
+        report(format_args!("toml-test-decoder: cannot write stdout: {e}"));
         return ExitCode::from(EXIT_IO);
     }
     ExitCode::from(EXIT_ACCEPTED)
+}
+
+/// Writes a line to stderr. Unlike `eprintln!`, it does not panic when stderr is closed: the
+/// exit code still tells the runner what happened.
+fn report(message: std::fmt::Arguments) {
+    let _ = writeln!(io::stderr().lock(), "{message}");
 }
