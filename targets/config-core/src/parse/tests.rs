@@ -149,4 +149,3 @@ fn large_tables_use_the_index() {
     let dup = format!("{src}k500 = 1\n");
     check_error(&dup, "duplicate key `k500`");
 }
-
