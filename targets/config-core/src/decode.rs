@@ -152,6 +152,19 @@ pub(crate) enum Scalar {
 /// Decodes an atom: the run of `[A-Za-z0-9_+.:-]` the scanner found where a value starts
 /// (for a date-time with a space separator, the parser has already joined both halves).
 pub(crate) fn scalar(atom: &[u8]) -> Result<Scalar, Bad> {
+    // Fast path: a short run of plain decimal digits without a leading zero, the most common
+    // number in a config.
+    if atom.len() <= 18 && atom.first().is_some_and(|b| (b'1'..=b'9').contains(b)) {
+        let mut n: i64 = 0;
+        let mut plain = true;
+        for &d in atom {
+            plain &= d.is_ascii_digit();
+            n = n.wrapping_mul(10).wrapping_add(d.wrapping_sub(b'0') as i64);
+        }
+        if plain {
+            return Ok(Scalar::Integer(n));
+        }
+    }
     match atom {
         b"true" => return Ok(Scalar::Boolean(true)),
         b"false" => return Ok(Scalar::Boolean(false)),
@@ -175,18 +188,6 @@ fn found(atom: &[u8]) -> String {
 /// `integer = dec-int / hex-int / oct-int / bin-int` and `float = float-int-part ( exp /
 /// frac [ exp ] ) / special-float`.
 fn number(atom: &[u8]) -> Result<Scalar, Bad> {
-    // Fast path: a short run of plain decimal digits without a leading zero.
-    if !atom.is_empty()
-        && atom.len() <= 18
-        && atom[0] != b'0'
-        && atom.iter().all(u8::is_ascii_digit)
-    {
-        let mut n: i64 = 0;
-        for &d in atom {
-            n = n * 10 + (d - b'0') as i64;
-        }
-        return Ok(Scalar::Integer(n));
-    }
     let (sign, unsigned) = match atom.first() {
         Some(b'+') => (1, &atom[1..]),
         Some(b'-') => (-1, &atom[1..]),

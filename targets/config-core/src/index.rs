@@ -36,7 +36,8 @@ impl Hasher for PassThrough {
     }
 }
 
-/// FxHash over the key's bytes, eight at a time: fast, and good enough with the text check.
+/// FxHash over the key's bytes, eight at a time, high half folded into the low: fast, and
+/// good enough with the text check.
 #[inline]
 pub(crate) fn hash_key(key: &[u8]) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
@@ -52,7 +53,10 @@ pub(crate) fn hash_key(key: &[u8]) -> u64 {
         buf[..rest.len()].copy_from_slice(rest);
         h = (h.rotate_left(5) ^ u64::from_le_bytes(buf)).wrapping_mul(K);
     }
-    h
+    // A product's low bits depend only on its factors' low bits, and the map picks buckets by
+    // the low bits: fold the high half down so that keys differing late (`key10`, `key11`)
+    // do not all land in one bucket.
+    h ^ (h >> 32)
 }
 
 /// Whether `entry`'s key is `key`: lengths first, which settles most mismatches.
@@ -65,13 +69,13 @@ fn key_is(entry: &Entry, src: &str, text: &str, key: &[u8]) -> bool {
 /// and last two bytes, so that the keys of a small table rarely share one.
 #[inline(always)]
 pub(crate) fn key_bit(key: &[u8]) -> u64 {
-    let n = key.len();
-    let (first, last, before_last) = match n {
-        0 => (0, 0, 0),
-        1 => (key[0], key[0], 0),
-        _ => (key[0], key[n - 1], key[n - 2]),
+    let mix = match key {
+        [] => 0,
+        [.., before_last, last] => {
+            key.len() as u64 | (key[0] as u64) << 16 | (*last as u64) << 24 | (*before_last as u64) << 32
+        }
+        [only] => 1 | (*only as u64) << 16,
     };
-    let mix = (n as u64) | (first as u64) << 16 | (last as u64) << 24 | (before_last as u64) << 32;
     1 << (mix.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 58)
 }
 
@@ -133,6 +137,11 @@ pub(crate) fn record(
         return;
     }
     if list.len == LINEAR_MAX + 1 {
+        if index.capacity() == 0 {
+            // The first large table: room for a few hundred keys, so a table that keeps
+            // growing does not rehash at every doubling from the smallest size.
+            index.reserve(256);
+        }
         let mut at = list.head;
         while at != NONE {
             let entry = &keys.entries[at as usize];
