@@ -36,8 +36,8 @@ impl Hasher for PassThrough {
     }
 }
 
-/// FxHash over the key's bytes, eight at a time, high half folded into the low: fast, and
-/// good enough with the text check.
+/// FxHash over the key's bytes, eight at a time, then a finishing mix: fast, and good enough
+/// with the text check.
 #[inline]
 pub(crate) fn hash_key(key: &[u8]) -> u64 {
     const K: u64 = 0xf135_7aea_2e62_a9c5;
@@ -54,9 +54,12 @@ pub(crate) fn hash_key(key: &[u8]) -> u64 {
         h = (h.rotate_left(5) ^ u64::from_le_bytes(buf)).wrapping_mul(K);
     }
     // A product's low bits depend only on its factors' low bits, and the map picks buckets by
-    // the low bits: fold the high half down so that keys differing late (`key10`, `key11`)
-    // do not all land in one bucket.
-    h ^ (h >> 32)
+    // the low bits: finish with MurmurHash3's `fmix64` so that keys differing late (`key10`,
+    // `key11`) do not crowd into a few buckets.
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    h ^= h >> 33;
+    h
 }
 
 /// Whether `entry`'s key is `key`: lengths first, which settles most mismatches.
@@ -153,3 +156,7 @@ pub(crate) fn record(
         index.entry((table, hash_key(key))).or_insert(id);
     }
 }
+
+#[cfg(test)]
+#[path = "index/tests.rs"]
+mod tests;
