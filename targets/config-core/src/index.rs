@@ -75,7 +75,10 @@ pub(crate) fn key_bit(key: &[u8]) -> u64 {
     let mix = match key {
         [] => 0,
         [.., before_last, last] => {
-            key.len() as u64 | (key[0] as u64) << 16 | (*last as u64) << 24 | (*before_last as u64) << 32
+            key.len() as u64
+                | (key[0] as u64) << 16
+                | (*last as u64) << 24
+                | (*before_last as u64) << 32
         }
         [only] => 1 | (*only as u64) << 16,
     };

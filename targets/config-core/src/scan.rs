@@ -91,8 +91,23 @@ pub(crate) fn skip_comment(bytes: &[u8], pos: usize) -> usize {
 /// `unquoted-key = 1*( ALPHA / DIGIT / %x2D / %x5F )`: the end of the bare key at `pos`
 /// (equal to `pos` when there is none).
 #[inline(always)]
-pub(crate) fn bare_key_end(bytes: &[u8], mut pos: usize) -> usize {
-    while pos < bytes.len() && is(bytes[pos], BARE) {
+pub(crate) fn bare_key_end(bytes: &[u8], pos: usize) -> usize {
+    class_run_end(bytes, pos, BARE)
+}
+
+/// The end of the run of bytes of class `class` at `pos`. Eight bytes are checked per bounds
+/// test (the inner loop unrolls), which matters for the short runs keys and numbers are.
+#[inline(always)]
+fn class_run_end(bytes: &[u8], mut pos: usize, class: u8) -> usize {
+    while let Some(chunk) = bytes.get(pos..pos + 8) {
+        for (i, &b) in chunk.iter().enumerate() {
+            if !is(b, class) {
+                return pos + i;
+            }
+        }
+        pos += 8;
+    }
+    while pos < bytes.len() && is(bytes[pos], class) {
         pos += 1;
     }
     pos
@@ -103,11 +118,8 @@ const HIGHS: u64 = 0x8080_8080_8080_8080;
 
 /// The end of the run of number/boolean/date-time bytes (`[A-Za-z0-9_+.:-]`) at `pos`.
 #[inline(always)]
-pub(crate) fn atom_end(bytes: &[u8], mut pos: usize) -> usize {
-    while pos < bytes.len() && is(bytes[pos], ATOM) {
-        pos += 1;
-    }
-    pos
+pub(crate) fn atom_end(bytes: &[u8], pos: usize) -> usize {
+    class_run_end(bytes, pos, ATOM)
 }
 
 /// The bytes of `word` that are below 0x20, 0x7f, `quote` or a backslash: the bytes a string
