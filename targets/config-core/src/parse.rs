@@ -44,8 +44,9 @@ struct Parser<'a> {
     index: KeyIndex,
     /// The dotted keys being defined, innermost last (inline tables stack theirs on top).
     keys: Vec<KeyPart>,
-    /// The current table header's key, for error messages.
-    header: Vec<KeyPart>,
+    /// Where the current table header's key is written, for error messages (empty before
+    /// the first header).
+    header_key: Span,
 }
 
 /// Parses `src` into a document.
@@ -71,7 +72,7 @@ pub(crate) fn parse_document(src: &str) -> PResult<Document<'_>> {
         text: String::new(),
         index: KeyIndex::default(),
         keys: Vec::new(),
-        header: Vec::new(),
+        header_key: Span::default(),
     };
     parser.document()?;
     Ok(Document {
@@ -261,7 +262,7 @@ impl<'a> Parser<'a> {
     /// table the following key/values go to, and returns it.
     fn header(&mut self) -> PResult<u32> {
         let start = self.pos;
-        self.header.clear();
+        self.header_key = Span::default();
         let array = peek(self.bytes, start + 1) == b'[';
         self.pos = scan::skip_blanks(self.bytes, start + if array { 2 } else { 1 });
         self.keys.clear();
@@ -278,7 +279,12 @@ impl<'a> Parser<'a> {
         self.pos += close.len();
         let span = Span::new(start, self.pos);
         let table = self.open_header(array, span)?;
-        std::mem::swap(&mut self.header, &mut self.keys);
+        let first = self.keys[0].span;
+        let last = self.keys[self.keys.len() - 1].span;
+        self.header_key = Span {
+            start: first.start,
+            end: last.end,
+        };
         self.keys.clear();
         Ok(table)
     }
@@ -813,10 +819,16 @@ impl<'a> Parser<'a> {
         out
     }
 
-    /// The full key path being defined: the current header's key, then the dotted keys.
+    /// The full key path being defined: the current header's key (as written), then the
+    /// dotted keys.
     fn key_path(&self) -> String {
-        let parts: Vec<KeyPart> = self.header.iter().chain(&self.keys).copied().collect();
-        self.path_of(&parts)
+        let header = &self.src[self.header_key.range()];
+        let keys = self.path_of(&self.keys);
+        match (header.is_empty(), keys.is_empty()) {
+            (true, _) => keys,
+            (false, true) => header.to_string(),
+            (false, false) => format!("{header}.{keys}"),
+        }
     }
 }
 
