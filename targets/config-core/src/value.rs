@@ -238,7 +238,7 @@ impl fmt::Debug for Document<'_> {
 pub enum Str<'d, 'a> {
     /// Borrowed from the source text: no copy was made.
     Borrowed(&'a str),
-    /// Decoded from a string that held escapes (or a multi-line string that needed trimming).
+    /// Decoded from a string that held escapes (line-ending backslashes included).
     Decoded(&'d str),
 }
 

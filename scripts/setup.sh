@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Installs what the benchmarks and tests need on Debian bookworm, on top of rustup Rust 1.95:
+# valgrind (callgrind instruction counts), llvm-22 (an llvm-profdata that reads rustc's PGO
+# profiles), the rustfmt and clippy components, and iai-callgrind-runner at the exact version
+# of the `iai-callgrind` library in Cargo.lock.
+#
+# Idempotent: a step installs only what is missing, and `apt-get update` runs only when a
+# package is missing. Each step prints one line saying what it did. Run as root (or as a user
+# with sudo) from any directory.
+set -euo pipefail
+
+cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+
+# rustc 1.95 is built on LLVM 22; llvm-profdata must have the same major version to merge its
+# profiles. Debian's llvm-14 one does not.
+LLVM_MAJOR=22
+PROFDATA="/usr/lib/llvm-$LLVM_MAJOR/bin/llvm-profdata"
+
+say() { printf 'setup: %s\n' "$*"; }
+warn() { printf 'setup: warning: %s\n' "$*" >&2; }
+die() {
+    printf 'setup: error: %s\n' "$*" >&2
+    exit 1
+}
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        die "installing needs root: run \`$*\` as root, or run this script as root"
+    fi
+}
+
+command -v cargo >/dev/null 2>&1 ||
+    die "\`cargo\` not found on PATH; install Rust 1.95 with rustup and open a new shell"
+command -v rustc >/dev/null 2>&1 ||
+    die "\`rustc\` not found on PATH; install Rust 1.95 with rustup and open a new shell"
+
+# --- Debian packages: valgrind, llvm-22 ------------------------------------------------------
+
+have_valgrind() { command -v valgrind >/dev/null 2>&1; }
+have_llvm() { [ -x "$PROFDATA" ]; }
+
+missing=()
+have_valgrind || missing+=(valgrind)
+have_llvm || missing+=("llvm-$LLVM_MAJOR")
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    command -v apt-get >/dev/null 2>&1 ||
+        die "\`apt-get\` not found; install ${missing[*]} with the system's package manager"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
+fi
+
+installed_now() {
+    local pkg
+    for pkg in "${missing[@]}"; do
+        [ "$pkg" = "$1" ] && return 0
+    done
+    return 1
+}
+
+have_valgrind || die "\`valgrind\` is still not on PATH after \`apt-get install valgrind\`"
+if installed_now valgrind; then
+    say "valgrind: installed with apt ($(valgrind --version))"
+else
+    say "valgrind: already installed ($(valgrind --version))"
+fi
+
+have_llvm || die "\`$PROFDATA\` is still missing after \`apt-get install llvm-$LLVM_MAJOR\`"
+rustc_llvm=$(rustc -vV | sed -n 's/^LLVM version: \([0-9]*\).*/\1/p')
+if [ "$rustc_llvm" != "$LLVM_MAJOR" ]; then
+    warn "rustc uses LLVM ${rustc_llvm:-unknown} but llvm-$LLVM_MAJOR is installed; PGO profile merges need the same major version"
+fi
+if installed_now "llvm-$LLVM_MAJOR"; then
+    say "llvm-$LLVM_MAJOR: installed with apt (llvm-profdata for rustc's LLVM $rustc_llvm)"
+else
+    say "llvm-$LLVM_MAJOR: already installed (llvm-profdata for rustc's LLVM $rustc_llvm)"
+fi
+
+# --- rustup components: rustfmt, clippy ------------------------------------------------------
+
+if command -v rustup >/dev/null 2>&1; then
+    # Listed once into a variable: piping into `grep -q` could end rustup with SIGPIPE, which
+    # pipefail would report as a failure.
+    components=$(rustup component list --installed)
+    for component in rustfmt clippy; do
+        if grep -q "^$component-" <<<"$components"; then
+            say "$component: rustup component already installed"
+        else
+            rustup component add "$component"
+            say "$component: rustup component added"
+        fi
+    done
+else
+    cargo fmt --version >/dev/null 2>&1 ||
+        die "\`cargo fmt\` does not work and \`rustup\` is not on PATH; install Rust with rustup"
+    cargo clippy --version >/dev/null 2>&1 ||
+        die "\`cargo clippy\` does not work and \`rustup\` is not on PATH; install Rust with rustup"
+    say "rustfmt, clippy: present (no rustup; not managed here)"
+fi
+
+# --- iai-callgrind-runner at the library's exact version -------------------------------------
+
+# The runner refuses to work with a library of another version, so read the version the
+# workspace resolved: from Cargo.lock, else from `cargo pkgid` (which writes Cargo.lock).
+iai_versions=""
+if [ -f Cargo.lock ]; then
+    iai_versions=$(awk '
+        $1 == "name" { in_iai = ($3 == "\"iai-callgrind\"") }
+        in_iai && $1 == "version" { gsub(/"/, "", $3); print $3; in_iai = 0 }
+    ' Cargo.lock | sort -u)
+fi
+if [ -z "$iai_versions" ]; then
+    iai_versions=$(cargo pkgid -p iai-callgrind | sed 's/.*[@#]//')
+fi
+if [ "$(wc -l <<<"$iai_versions")" -ne 1 ]; then
+    die "Cargo.lock resolves several \`iai-callgrind\` versions ($(paste -sd ' ' - <<<"$iai_versions")); keep one, the runner must equal it"
+fi
+iai_version=$iai_versions
+
+if grep -qxF "iai-callgrind-runner v$iai_version:" <<<"$(cargo install --list)"; then
+    say "iai-callgrind-runner: $iai_version already installed"
+else
+    cargo install --locked iai-callgrind-runner --version "$iai_version"
+    say "iai-callgrind-runner: $iai_version installed with cargo install"
+fi
+command -v iai-callgrind-runner >/dev/null 2>&1 ||
+    warn "\`iai-callgrind-runner\` is installed but not on PATH; add cargo's bin directory to PATH or set IAI_CALLGRIND_RUNNER"
