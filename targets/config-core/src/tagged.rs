@@ -11,7 +11,7 @@
 use std::fmt::Write as _;
 
 use crate::datetime::Datetime;
-use crate::value::{Array, Document, Table, Value};
+use crate::value::{ArrayIter, Document, TableIter, Value};
 
 /// Encodes `doc` in the toml-test tagged JSON format.
 ///
@@ -24,37 +24,55 @@ use crate::value::{Array, Document, Table, Value};
 /// ```
 pub fn to_tagged_json(doc: &Document) -> String {
     let mut out = String::with_capacity(doc.source().len() * 2 + 2);
-    write_table(&mut out, doc.root());
+    // An explicit stack, not recursion: dotted keys and headers may nest tables as deep as the
+    // input is long (`a.a.a…a = 1`), and the encoder must not overflow the call stack on them.
+    let mut stack = vec![Open::Table(doc.root().iter(), true)];
+    out.push('{');
+    while let Some(open) = stack.last_mut() {
+        let next = match open {
+            Open::Table(entries, first) => entries.next().map(|(key, value)| {
+                if !std::mem::take(first) {
+                    out.push(',');
+                }
+                write_string(&mut out, key.as_str());
+                out.push(':');
+                value
+            }),
+            Open::Array(elements, first) => elements.next().inspect(|_| {
+                if !std::mem::take(first) {
+                    out.push(',');
+                }
+            }),
+        };
+        match next {
+            None => {
+                out.push(match stack.pop() {
+                    Some(Open::Array(..)) => ']',
+                    _ => '}',
+                });
+            }
+            Some(Value::Table(table)) => {
+                out.push('{');
+                stack.push(Open::Table(table.iter(), true));
+            }
+            Some(Value::Array(array)) => {
+                out.push('[');
+                stack.push(Open::Array(array.iter(), true));
+            }
+            Some(scalar) => write_scalar_value(&mut out, scalar),
+        }
+    }
     out
 }
 
-/// Writes a table as a JSON object, keys in insertion order.
-fn write_table(out: &mut String, table: Table) {
-    out.push('{');
-    for (i, (key, value)) in table.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_string(out, key.as_str());
-        out.push(':');
-        write_value(out, value);
-    }
-    out.push('}');
+/// A table or array whose JSON is open: its remaining members, and whether none was written.
+enum Open<'d, 'a> {
+    Table(TableIter<'d, 'a>, bool),
+    Array(ArrayIter<'d, 'a>, bool),
 }
 
-/// Writes an array as a JSON array.
-fn write_array(out: &mut String, array: Array) {
-    out.push('[');
-    for (i, value) in array.iter().enumerate() {
-        if i > 0 {
-            out.push(',');
-        }
-        write_value(out, value);
-    }
-    out.push(']');
-}
-
-fn write_value(out: &mut String, value: Value) {
+/// Writes a scalar value (tables and arrays are opened by the caller).
+fn write_scalar_value(out: &mut String, value: Value) {
     match value {
         Value::String(s) => write_scalar(out, "string", s.as_str()),
         Value::Integer(i) => write_scalar(out, "integer", &i.to_string()),
@@ -62,8 +80,7 @@ fn write_value(out: &mut String, value: Value) {
         // The tag is `bool`, not the `boolean` that `Value::type_name` gives.
         Value::Boolean(b) => write_scalar(out, "bool", if b { "true" } else { "false" }),
         Value::Datetime(d) => write_scalar(out, d.type_name(), &datetime_text(d)),
-        Value::Array(a) => write_array(out, a),
-        Value::Table(t) => write_table(out, t),
+        Value::Array(_) | Value::Table(_) => unreachable!("the caller opens tables and arrays"),
     }
 }
 

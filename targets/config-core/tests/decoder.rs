@@ -68,3 +68,14 @@ fn non_utf8_input_exits_1_naming_line_and_column() {
     assert!(stderr.contains("line 2, column 6"), "stderr: {stderr}");
     assert!(stderr.contains("UTF-8"), "stderr: {stderr}");
 }
+
+#[test]
+fn tables_nested_as_deep_as_a_long_dotted_key_do_not_overflow_the_stack() {
+    let depth = 100_000;
+    let input = format!("{} = 1\n", vec!["a"; depth].join("."));
+    let out = decode(input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "stderr: {}", text(&out.stderr));
+    let json = text(&out.stdout);
+    assert_eq!(json.matches("{\"a\":").count(), depth);
+    assert!(json.trim_end().ends_with(&"}".repeat(depth + 1)));
+}
