@@ -44,18 +44,9 @@ else
     printf "run.sh: full mode (criterion's default sampling)\n"
 fi
 
-# Runs one named step; on failure prints which step failed and exits with its status.
-step() {
-    local name=$1
-    shift
-    printf '==> %s: %s\n' "$name" "$*"
-    local status=0
-    "$@" || status=$?
-    if [ "$status" -ne 0 ]; then
-        printf "run.sh: step \`%s\` failed (exit %d): %s\n" "$name" "$status" "$*" >&2
-        exit "$status"
-    fi
-}
+script=run.sh
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
 step setup bash scripts/setup.sh
 for bench in parse scaling; do

@@ -5,18 +5,9 @@ set -euo pipefail
 
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 
-# Runs one named step; on failure prints which step failed and exits with its status.
-step() {
-    local name=$1
-    shift
-    printf '==> %s: %s\n' "$name" "$*"
-    local status=0
-    "$@" || status=$?
-    if [ "$status" -ne 0 ]; then
-        printf "test.sh: step \`%s\` failed (exit %d): %s\n" "$name" "$status" "$*" >&2
-        exit "$status"
-    fi
-}
+script=test.sh
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
 step setup bash scripts/setup.sh
 step fmt cargo fmt --all --check

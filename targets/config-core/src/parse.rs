@@ -420,8 +420,7 @@ impl<'a> Parser<'a> {
     /// inline table (see `keyed_value` and `array`).
     fn value(&mut self, depth: usize) -> PResult<Item> {
         match peek(self.bytes, self.pos) {
-            b'"' => self.basic_string_value(),
-            b'\'' => self.literal_string_value(),
+            quote @ (b'"' | b'\'') => self.string_value(quote),
             b'[' => self.array(depth),
             b'0'..=b'9' | b'+' | b'-' | b'i' | b'n' | b't' | b'f' => self.scalar_value(),
             _ => Err(self.expected("a value")),
@@ -452,53 +451,43 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// `basic-string` or `ml-basic-string`, at the first quote.
-    fn basic_string_value(&mut self) -> PResult<Item> {
+    /// `string = ml-basic-string / basic-string / ml-literal-string / literal-string`, at
+    /// the first `quote` (`"` or `'`).
+    fn string_value(&mut self, quote: u8) -> PResult<Item> {
         let start = self.pos;
-        if self.bytes[start..].starts_with(b"\"\"\"") {
-            let body = self.skip_first_newline(start + 3);
-            let s = scan::multiline_string(self.bytes, body, b'"');
-            if !s.closed {
-                return Err(self.unclosed(s.end, "a multi-line basic string"));
+        let basic = quote == b'"';
+        let multiline =
+            peek(self.bytes, start + 1) == quote && peek(self.bytes, start + 2) == quote;
+        let (body, scan, what) = match (multiline, basic) {
+            (true, _) => {
+                let body = self.skip_first_newline(start + 3);
+                let what = if basic {
+                    "a multi-line basic string"
+                } else {
+                    "a multi-line literal string"
+                };
+                (body, scan::multiline_string(self.bytes, body, quote), what)
             }
-            self.pos = s.end + 3;
-            let name = if s.escaped {
-                self.decode_basic(body, s.end, true)?
-            } else {
-                StrRef::source(body, s.end)
-            };
-            return Ok(Item::String(name));
+            (false, true) => (
+                start + 1,
+                scan::basic_string(self.bytes, start + 1),
+                "a basic string",
+            ),
+            (false, false) => (
+                start + 1,
+                scan::literal_string(self.bytes, start + 1),
+                "a literal string",
+            ),
+        };
+        if !scan.closed {
+            return Err(self.unclosed(scan.end, what));
         }
-        let s = scan::basic_string(self.bytes, start + 1);
-        if !s.closed {
-            return Err(self.unclosed(s.end, "a basic string"));
-        }
-        self.pos = s.end + 1;
-        Ok(Item::String(if s.escaped {
-            self.decode_basic(start + 1, s.end, false)?
+        self.pos = scan.end + if multiline { 3 } else { 1 };
+        Ok(Item::String(if scan.escaped {
+            self.decode_basic(body, scan.end, multiline)?
         } else {
-            StrRef::source(start + 1, s.end)
+            StrRef::source(body, scan.end)
         }))
-    }
-
-    /// `literal-string` or `ml-literal-string`, at the first apostrophe.
-    fn literal_string_value(&mut self) -> PResult<Item> {
-        let start = self.pos;
-        if self.bytes[start..].starts_with(b"'''") {
-            let body = self.skip_first_newline(start + 3);
-            let s = scan::multiline_string(self.bytes, body, b'\'');
-            if !s.closed {
-                return Err(self.unclosed(s.end, "a multi-line literal string"));
-            }
-            self.pos = s.end + 3;
-            return Ok(Item::String(StrRef::source(body, s.end)));
-        }
-        let s = scan::literal_string(self.bytes, start + 1);
-        if !s.closed {
-            return Err(self.unclosed(s.end, "a literal string"));
-        }
-        self.pos = s.end + 1;
-        Ok(Item::String(StrRef::source(start + 1, s.end)))
     }
 
     /// A newline right after a multi-line string's opening delimiter is not part of it.
