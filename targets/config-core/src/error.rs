@@ -6,7 +6,7 @@
 
 use std::fmt;
 
-use crate::value::Span;
+use crate::layout::Span;
 
 /// Why a document was rejected. Displays in the toml style: position, source line, carets
 /// under the offending span, then the message and the key path where it is known.

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use crate::value::{Entry, List, NONE};
+use crate::layout::{Entry, List, NONE};
 
 /// Tables with more keys than this are indexed.
 pub(crate) const LINEAR_MAX: u32 = 12;

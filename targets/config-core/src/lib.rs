@@ -3,7 +3,8 @@
 //!
 //! Phases, each a module, data flowing one way:
 //! `scan` (bytes → token spans; never fails) → `parse` (grammar and table rules) using
-//! `decode` (strings, numbers, date-times) → `value` (the [`Document`] and its views).
+//! `decode` (strings, numbers, date-times) and `index` (key lookup), storing into `layout`
+//! (entries and decoded text) → `value` (the [`Document`] and its views).
 //!
 //! ```
 //! let doc = config_core::parse("[project]\nname = \"demo\"\n").unwrap();
@@ -15,6 +16,7 @@ mod datetime;
 mod decode;
 mod error;
 mod index;
+mod layout;
 mod parse;
 mod scan;
 pub mod tagged;
@@ -22,10 +24,9 @@ mod value;
 
 pub use datetime::{Date, Datetime, Offset, Time};
 pub use error::ParseError;
+pub use layout::{MAX_INPUT_BYTES, Span, Str};
 pub use parse::MAX_NESTING;
-pub use value::{
-    Array, ArrayIter, Document, Key, MAX_INPUT_BYTES, Span, Str, Table, TableIter, Value,
-};
+pub use value::{Array, ArrayIter, Document, Key, Table, TableIter, Value};
 
 /// Parses a TOML 1.0 document. Strings without escapes in the result borrow from `src`.
 pub fn parse(src: &str) -> Result<Document<'_>, ParseError> {

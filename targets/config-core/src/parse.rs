@@ -9,10 +9,11 @@
 use crate::decode::{self, Bad, Scalar};
 use crate::error::RawError;
 use crate::index::{self, KeyIndex};
-use crate::scan::{self, peek};
-use crate::value::{
-    ArrayKind, Document, Entry, Item, List, MAX_INPUT_BYTES, NONE, ROOT, Span, StrRef, TableKind,
+use crate::layout::{
+    ArrayKind, Entry, Item, List, MAX_INPUT_BYTES, NONE, ROOT, Span, StrRef, TableKind,
 };
+use crate::scan::{self, peek};
+use crate::value::Document;
 
 /// The deepest nesting of arrays and inline tables a document may have. Deeper input is
 /// rejected with an error instead of exhausting the stack.
