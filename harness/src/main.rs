@@ -1,18 +1,20 @@
-//! `perfgate`: builds a target crate under several cargo profiles, measures it and gates
-//! regressions. Until the `run` stage lands this binary only reports its version.
+//! The `perfgate` binary: parses the command line, runs the subcommand, prints an error chain
+//! once, and maps the outcome to an exit code (0 ok, 1 regression, 2 error).
 
 use std::process::ExitCode;
 
+use clap::Parser;
+
+use perfgate::cli::Cli;
+use perfgate::error::exit;
+
 fn main() -> ExitCode {
-    let arg = std::env::args().nth(1);
-    match arg.as_deref() {
-        None | Some("--version") | Some("-V") => {
-            println!("perfgate {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("error: unknown argument `{other}`; only `--version` exists so far");
-            ExitCode::from(2)
+    let cli = Cli::parse();
+    match perfgate::command::dispatch(cli) {
+        Ok(code) => ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(exit::ERROR)
         }
     }
 }

@@ -1,0 +1,63 @@
+//! The command line, as clap definitions only: no I/O, no defaults from files (see `plan`).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// perfgate: measure a Rust crate under several cargo profiles and gate its regressions.
+#[derive(Debug, Parser)]
+#[command(name = "perfgate", version, about, long_about = None)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the target under each profile, measure it, and store one baseline for the commit.
+    Run(RunArgs),
+}
+
+/// The arguments of `perfgate run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The target crate's directory (default: `[target] path` of perfgate.toml, else `.`).
+    #[arg(long, value_name = "DIR", conflicts_with = "manifest_path")]
+    pub target: Option<PathBuf>,
+
+    /// The target crate's Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// Comma-separated profiles: release, release-lto, release-consistent, pgo
+    /// (default: `[run] profiles` of perfgate.toml, else all four).
+    #[arg(long, value_name = "LIST")]
+    pub profiles: Option<String>,
+
+    /// Quick mode: short criterion sampling, fewer start-up runs, one build-time sample.
+    #[arg(long)]
+    pub quick: bool,
+
+    /// Measure this commit (in a temporary worktree) instead of the checkout's HEAD.
+    #[arg(long, value_name = "REF")]
+    pub rev: Option<String>,
+
+    /// Where baselines are stored (default: `[run] baselines` of perfgate.toml, else
+    /// `baselines`).
+    #[arg(long, value_name = "DIR")]
+    pub baselines: Option<PathBuf>,
+
+    /// Print the summary as JSON on stdout (progress stays on stderr).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Measure a work tree with uncommitted changes (stored as `<sha>-dirty`).
+    #[arg(long)]
+    pub allow_dirty: bool,
+
+    /// The config file (default: `perfgate.toml` at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}

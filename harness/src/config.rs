@@ -1,0 +1,285 @@
+//! `perfgate.toml`: the defaults of a repository (target, profiles, benches, PGO training,
+//! start-up command, gate threshold), read with config-core and checked key by key.
+//!
+//! This module reads one file and returns data; turning it and the command line into a run is
+//! `plan`'s job. Unknown keys are errors, so a typo cannot silently fall back to a default.
+
+use std::path::{Path, PathBuf};
+
+use config_core::{Table, Value};
+
+use crate::error::{Error, Result};
+
+/// The name of the config file at the repository root.
+pub const FILE_NAME: &str = "perfgate.toml";
+
+/// The settings of `perfgate.toml`; every field is optional.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Config {
+    /// `[target] path`: the target crate's directory, relative to the repository root.
+    pub target_path: Option<PathBuf>,
+    /// `[target] benches`: the bench targets to run (all criterion/iai benches if absent).
+    pub benches: Option<Vec<String>>,
+    /// `[target] quick_benches`: the bench targets to run in quick mode (else `benches`).
+    pub quick_benches: Option<Vec<String>>,
+    /// `[run] profiles`: the profiles to build.
+    pub profiles: Option<Vec<String>>,
+    /// `[run] baselines`: the baseline directory, relative to the repository root.
+    pub baselines: Option<PathBuf>,
+    /// `[run] build_time_samples`: clean builds per profile in full mode.
+    pub build_time_samples: Option<usize>,
+    /// `[run] jobs`: `CARGO_BUILD_JOBS` of `release-consistent`.
+    pub jobs: Option<usize>,
+    /// `[pgo] train`: the training command (argv); absent: the crate's benches, quick.
+    pub pgo_train: Option<Vec<String>>,
+    /// `[startup] binary`: the target binary whose start-up is timed.
+    pub startup_binary: Option<String>,
+    /// `[startup] args`.
+    pub startup_args: Option<Vec<String>>,
+    /// `[startup] stdin`: a file fed on stdin, relative to the target crate.
+    pub startup_stdin: Option<PathBuf>,
+    /// `[startup] runs`: processes in full mode.
+    pub startup_runs: Option<usize>,
+    /// `[startup] quick_runs`: processes in quick mode.
+    pub startup_quick_runs: Option<usize>,
+    /// `[gate] threshold_pct`: the regression threshold in percent.
+    pub threshold_pct: Option<f64>,
+}
+
+impl Config {
+    /// Reads `path`; a missing file is the default config.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(source) => {
+                return Err(Error::Io {
+                    action: "read",
+                    path: path.to_path_buf(),
+                    source,
+                });
+            }
+        };
+        Config::parse(&text, path)
+    }
+
+    /// Parses the text of a config file (`path` names it in errors).
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let doc = config_core::parse(text).map_err(|e| Error::ConfigSyntax {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })?;
+        let reader = Reader { path };
+        let mut config = Config::default();
+        for (section, value) in doc.root().iter() {
+            let table = reader.table(section.as_str(), value)?;
+            match section.as_str() {
+                "target" => reader.fields(table, "target", |key, v| {
+                    match key {
+                        "path" => config.target_path = Some(reader.string(key, v)?.into()),
+                        "benches" => config.benches = Some(reader.strings(key, v)?),
+                        "quick_benches" => config.quick_benches = Some(reader.strings(key, v)?),
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?,
+                "run" => reader.fields(table, "run", |key, v| {
+                    match key {
+                        "profiles" => config.profiles = Some(reader.strings(key, v)?),
+                        "baselines" => config.baselines = Some(reader.string(key, v)?.into()),
+                        "build_time_samples" => {
+                            config.build_time_samples = Some(reader.count(key, v)?)
+                        }
+                        "jobs" => config.jobs = Some(reader.count(key, v)?),
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?,
+                "pgo" => reader.fields(table, "pgo", |key, v| {
+                    match key {
+                        "train" => config.pgo_train = Some(reader.strings(key, v)?),
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?,
+                "startup" => reader.fields(table, "startup", |key, v| {
+                    match key {
+                        "binary" => config.startup_binary = Some(reader.string(key, v)?),
+                        "args" => config.startup_args = Some(reader.strings(key, v)?),
+                        "stdin" => config.startup_stdin = Some(reader.string(key, v)?.into()),
+                        "runs" => config.startup_runs = Some(reader.count(key, v)?),
+                        "quick_runs" => config.startup_quick_runs = Some(reader.count(key, v)?),
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?,
+                "gate" => reader.fields(table, "gate", |key, v| {
+                    match key {
+                        "threshold_pct" => config.threshold_pct = Some(reader.percent(key, v)?),
+                        _ => return Ok(false),
+                    }
+                    Ok(true)
+                })?,
+                other => {
+                    return Err(reader.invalid(
+                        other,
+                        "is not a section of perfgate.toml; the sections are `[target]`, `[run]`, `[pgo]`, `[startup]`, `[gate]`",
+                    ));
+                }
+            }
+        }
+        Ok(config)
+    }
+}
+
+/// Reads typed values out of the document, naming the file and key in every error.
+struct Reader<'p> {
+    path: &'p Path,
+}
+
+impl Reader<'_> {
+    fn invalid(&self, key: &str, problem: &str) -> Error {
+        Error::ConfigInvalid {
+            path: self.path.to_path_buf(),
+            key: key.to_string(),
+            problem: problem.to_string(),
+        }
+    }
+
+    fn table<'d, 'a>(&self, key: &str, value: Value<'d, 'a>) -> Result<Table<'d, 'a>> {
+        value.as_table().ok_or_else(|| {
+            self.invalid(
+                key,
+                &format!("must be a table, found {}", value.type_name()),
+            )
+        })
+    }
+
+    /// Calls `field` for every key of `[section]`; a key it does not take is an error.
+    fn fields<'d, 'a>(
+        &self,
+        table: Table<'d, 'a>,
+        section: &str,
+        mut field: impl FnMut(&str, Value<'d, 'a>) -> Result<bool>,
+    ) -> Result<()> {
+        for (key, value) in table.iter() {
+            let known = field(key.as_str(), value).map_err(|e| match e {
+                Error::ConfigInvalid { path, key, problem } => Error::ConfigInvalid {
+                    path,
+                    key: format!("{section}.{key}"),
+                    problem,
+                },
+                other => other,
+            })?;
+            if !known {
+                return Err(self.invalid(
+                    &format!("{section}.{}", key.as_str()),
+                    "is not a setting perfgate knows; see the README's perfgate.toml section",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn string(&self, key: &str, value: Value) -> Result<String> {
+        value.as_str().map(str::to_string).ok_or_else(|| {
+            self.invalid(
+                key,
+                &format!("must be a string, found {}", value.type_name()),
+            )
+        })
+    }
+
+    fn strings(&self, key: &str, value: Value) -> Result<Vec<String>> {
+        let array = value.as_array().ok_or_else(|| {
+            self.invalid(
+                key,
+                &format!("must be an array of strings, found {}", value.type_name()),
+            )
+        })?;
+        array.iter().map(|v| self.string(key, v)).collect()
+    }
+
+    fn count(&self, key: &str, value: Value) -> Result<usize> {
+        match value.as_integer() {
+            Some(n) if n >= 1 => Ok(n as usize),
+            _ => Err(self.invalid(key, "must be a positive integer")),
+        }
+    }
+
+    fn percent(&self, key: &str, value: Value) -> Result<f64> {
+        let pct = value
+            .as_float()
+            .or_else(|| value.as_integer().map(|i| i as f64));
+        match pct {
+            Some(p) if p > 0.0 && p.is_finite() => Ok(p),
+            _ => Err(self.invalid(key, "must be a positive number of percent, e.g. 10")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("perfgate.toml"))
+    }
+
+    #[test]
+    fn every_setting_is_read() {
+        let config = parse(
+            r#"
+[target]
+path = "targets/config-core"
+benches = ["parse", "iai"]
+quick_benches = ["iai"]
+[run]
+profiles = ["release", "pgo"]
+baselines = "baselines"
+build_time_samples = 3
+jobs = 2
+[pgo]
+train = ["bench"]
+[startup]
+binary = "toml-test-decoder"
+args = ["-q"]
+stdin = "benches/data/small.toml"
+runs = 200
+quick_runs = 20
+[gate]
+threshold_pct = 10
+"#,
+        )
+        .expect("valid");
+        assert_eq!(
+            config.target_path,
+            Some(PathBuf::from("targets/config-core"))
+        );
+        assert_eq!(config.quick_benches, Some(vec!["iai".to_string()]));
+        assert_eq!(config.profiles.as_deref().map(|p| p.len()), Some(2));
+        assert_eq!(config.startup_runs, Some(200));
+        assert_eq!(config.threshold_pct, Some(10.0));
+    }
+
+    #[test]
+    fn bad_config_names_file_and_key() {
+        let err = parse("[run]\nprofile = [\"release\"]\n").expect_err("unknown key");
+        assert_eq!(
+            err.to_string(),
+            "`perfgate.toml`: `run.profile` is not a setting perfgate knows; see the README's perfgate.toml section"
+        );
+        let err = parse("[startup]\nruns = 0\n").expect_err("bad count");
+        assert_eq!(
+            err.to_string(),
+            "`perfgate.toml`: `startup.runs` must be a positive integer"
+        );
+        let err = parse("[run\n").expect_err("syntax");
+        assert!(
+            err.to_string()
+                .starts_with("`perfgate.toml` is not valid TOML"),
+            "{err}"
+        );
+        assert!(err.to_string().contains("line 1, column 5"), "{err}");
+    }
+}

@@ -1,0 +1,261 @@
+//! The plan of a run: the command line and `perfgate.toml` turned into validated settings
+//! before anything is built, so a mistyped profile fails in milliseconds, not after a PGO
+//! build. Reads nothing but what it is given and the existence of the target's Cargo.toml.
+
+use std::path::{Path, PathBuf};
+
+use crate::cli::RunArgs;
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::profile::Profile;
+
+/// Criterion's sampling in quick mode.
+pub const QUICK_CRITERION_ARGS: [&str; 7] = [
+    "--warm-up-time",
+    "0.2",
+    "--measurement-time",
+    "0.5",
+    "--sample-size",
+    "10",
+    "--noplot",
+];
+/// Start-up runs in full and quick mode, unless configured.
+pub const STARTUP_RUNS: (usize, usize) = (200, 20);
+/// Clean builds per profile for build time in full mode, unless configured (quick: 1).
+pub const BUILD_TIME_SAMPLES: usize = 3;
+/// The gate threshold in percent, unless configured.
+pub const THRESHOLD_PCT: f64 = 10.0;
+
+/// What trains the PGO profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Training {
+    /// The crate's criterion benches, in quick mode, on the instrumented build.
+    Benches,
+    /// A command (argv), run from the target crate's directory with the instrumented
+    /// binaries' directory in `PERFGATE_BIN_DIR`.
+    Command(Vec<String>),
+}
+
+/// The start-up measurement: a binary of the target, its arguments and input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Startup {
+    /// The target's binary (a `[[bin]]` name).
+    pub binary: String,
+    /// Its arguments.
+    pub args: Vec<String>,
+    /// A file fed on stdin, relative to the target crate's directory.
+    pub stdin: Option<PathBuf>,
+    /// How many processes to time (one sample each).
+    pub runs: usize,
+}
+
+/// Everything a run needs to know, checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    /// The repository root (where perfgate.toml and the baselines live).
+    pub repo_root: PathBuf,
+    /// The target crate's directory, relative to the repository root when inside it.
+    pub target_dir: PathBuf,
+    /// The profiles to build, in order.
+    pub profiles: Vec<Profile>,
+    /// Quick mode.
+    pub quick: bool,
+    /// The commit to measure, if not HEAD.
+    pub rev: Option<String>,
+    /// The baseline directory.
+    pub baselines_dir: PathBuf,
+    /// Print the summary as JSON.
+    pub json: bool,
+    /// Accept a dirty work tree.
+    pub allow_dirty: bool,
+    /// The bench targets to run; `None` runs every criterion and iai-callgrind bench.
+    pub benches: Option<Vec<String>>,
+    /// The PGO training workload.
+    pub training: Training,
+    /// The start-up measurement, if configured.
+    pub startup: Option<Startup>,
+    /// Clean builds per profile for build time.
+    pub build_time_samples: usize,
+    /// `CARGO_BUILD_JOBS` for `release-consistent`.
+    pub jobs: usize,
+    /// Extra arguments for every criterion bench.
+    pub criterion_args: Vec<String>,
+    /// The gate threshold in percent (used by compare).
+    pub threshold_pct: f64,
+}
+
+impl Plan {
+    /// Builds the plan of `perfgate run` from its arguments, the config and the repository
+    /// root. `cwd` resolves relative paths given on the command line.
+    pub fn new(args: &RunArgs, config: Config, repo_root: &Path, cwd: &Path) -> Result<Plan> {
+        let profiles = match (&args.profiles, &config.profiles) {
+            (Some(list), _) => Profile::parse_list(list)?,
+            (None, Some(names)) => Profile::parse_list(&names.join(","))?,
+            (None, None) => Profile::ALL.to_vec(),
+        };
+        if profiles.is_empty() {
+            return Err(Error::UnknownProfile {
+                name: String::new(),
+                known: "`release`, `release-lto`, `release-consistent`, `pgo`".into(),
+            });
+        }
+        let target_abs = match (&args.target, &args.manifest_path) {
+            (Some(dir), _) => cwd.join(dir),
+            (None, Some(manifest)) => {
+                let manifest = cwd.join(manifest);
+                if manifest.file_name().is_none_or(|n| n != "Cargo.toml") {
+                    return Err(Error::ManifestNotFound { path: manifest });
+                }
+                manifest
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_else(|| cwd.to_path_buf())
+            }
+            (None, None) => match &config.target_path {
+                Some(rel) => repo_root.join(rel),
+                None => cwd.to_path_buf(),
+            },
+        };
+        let manifest = target_abs.join("Cargo.toml");
+        if !manifest.is_file() {
+            return Err(Error::ManifestNotFound { path: manifest });
+        }
+        let target_dir = target_abs
+            .strip_prefix(repo_root)
+            .map(Path::to_path_buf)
+            .unwrap_or(target_abs.clone());
+        let benches = match (args.quick, &config.quick_benches, &config.benches) {
+            (true, Some(quick), _) => Some(quick.clone()),
+            (_, _, Some(all)) => Some(all.clone()),
+            _ => None,
+        };
+        let training = match &config.pgo_train {
+            Some(argv) if !argv.is_empty() => Training::Command(argv.clone()),
+            _ => Training::Benches,
+        };
+        let startup = config.startup_binary.as_ref().map(|binary| Startup {
+            binary: binary.clone(),
+            args: config.startup_args.clone().unwrap_or_default(),
+            stdin: config.startup_stdin.clone(),
+            runs: if args.quick {
+                config.startup_quick_runs.unwrap_or(STARTUP_RUNS.1)
+            } else {
+                config.startup_runs.unwrap_or(STARTUP_RUNS.0)
+            },
+        });
+        let baselines_dir = match (&args.baselines, &config.baselines) {
+            (Some(dir), _) => cwd.join(dir),
+            (None, Some(dir)) => repo_root.join(dir),
+            (None, None) => repo_root.join("baselines"),
+        };
+        Ok(Plan {
+            repo_root: repo_root.to_path_buf(),
+            target_dir,
+            profiles,
+            quick: args.quick,
+            rev: args.rev.clone(),
+            baselines_dir,
+            json: args.json,
+            allow_dirty: args.allow_dirty,
+            benches,
+            training,
+            startup,
+            build_time_samples: if args.quick {
+                1
+            } else {
+                config.build_time_samples.unwrap_or(BUILD_TIME_SAMPLES)
+            },
+            jobs: config.jobs.unwrap_or(2),
+            criterion_args: if args.quick {
+                QUICK_CRITERION_ARGS.iter().map(|s| s.to_string()).collect()
+            } else {
+                vec!["--noplot".to_string()]
+            },
+            threshold_pct: config.threshold_pct.unwrap_or(THRESHOLD_PCT),
+        })
+    }
+
+    /// The target crate's directory under `root` (the repository, or a worktree of it).
+    pub fn target_in(&self, root: &Path) -> PathBuf {
+        root.join(&self.target_dir)
+    }
+
+    /// The mode's name, as stored in the baseline: `quick` or `full`.
+    pub fn mode(&self) -> &'static str {
+        if self.quick { "quick" } else { "full" }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn run_args(argv: &[&str]) -> RunArgs {
+        let cli = crate::cli::Cli::parse_from(["perfgate", "run"].iter().chain(argv));
+        match cli.command {
+            crate::cli::Command::Run(args) => args,
+        }
+    }
+
+    fn fixture() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("t")).expect("mkdir");
+        std::fs::write(dir.path().join("t/Cargo.toml"), "[package]\nname = \"t\"\n")
+            .expect("write");
+        dir
+    }
+
+    #[test]
+    fn command_line_beats_config_beats_defaults() {
+        let dir = fixture();
+        let root = dir.path();
+        let config = Config {
+            target_path: Some("t".into()),
+            profiles: Some(vec!["release".into(), "pgo".into()]),
+            quick_benches: Some(vec!["iai".into()]),
+            ..Config::default()
+        };
+        let plan = Plan::new(&run_args(&["--quick"]), config.clone(), root, root).expect("valid");
+        assert_eq!(plan.profiles, vec![Profile::Release, Profile::Pgo]);
+        assert_eq!(plan.target_dir, PathBuf::from("t"));
+        assert_eq!(plan.benches, Some(vec!["iai".to_string()]));
+        assert_eq!(plan.build_time_samples, 1);
+        assert_eq!(plan.baselines_dir, root.join("baselines"));
+        let plan = Plan::new(
+            &run_args(&["--profiles", "release-lto"]),
+            config,
+            root,
+            root,
+        )
+        .expect("valid");
+        assert_eq!(plan.profiles, vec![Profile::ReleaseLto]);
+        assert_eq!(plan.benches, None);
+        assert_eq!(plan.criterion_args, vec!["--noplot".to_string()]);
+    }
+
+    #[test]
+    fn bad_input_fails_before_anything_is_built() {
+        let dir = fixture();
+        let root = dir.path();
+        let err = Plan::new(
+            &run_args(&["--profiles", "release,turbo"]),
+            Config::default(),
+            root,
+            root,
+        )
+        .expect_err("unknown profile");
+        assert!(
+            err.to_string().starts_with("unknown profile `turbo`"),
+            "{err}"
+        );
+        let err = Plan::new(
+            &run_args(&["--target", "nowhere"]),
+            Config::default(),
+            root,
+            root,
+        )
+        .expect_err("no manifest");
+        assert!(err.to_string().starts_with("no `Cargo.toml` at"), "{err}");
+    }
+}
