@@ -22,3 +22,4 @@ pub mod profile;
 pub mod run;
 pub mod stats;
 pub mod store;
+pub mod target;
