@@ -25,6 +25,10 @@ pub enum Unit {
     Count,
     /// A ratio without unit (coefficient of variation).
     Ratio,
+    /// Bytes per second (throughput).
+    BytesPerSecond,
+    /// Elements (or bits) per second (throughput).
+    PerSecond,
 }
 
 /// A confidence interval of a point estimate.

@@ -1,1 +1,530 @@
-//! Stub: being written.
+//! The baseline store: one JSON file per measured commit in the baselines directory, and the
+//! only code that writes there.
+//!
+//! The file format is a versioned contract, documented field by field in
+//! `docs/baseline-schema.md` (a test here checks that the document's example still reads).
+//! Writes are atomic: a baseline is written to a temporary file in the same directory and
+//! renamed into place, so a reader never sees half a baseline. Reads check
+//! [`SCHEMA_VERSION`] before anything else and refuse other versions. This module does not
+//! measure, compare or decide anything: it stores and finds.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::fingerprint::Fingerprint;
+use crate::git::CommitInfo;
+use crate::measure::{Artifact, Measurement, PgoInfo};
+
+/// The version of the baseline format this perfgate writes and reads. Bumped on every change
+/// an older reader would misread (a removed or renamed field, a changed unit or meaning);
+/// adding an optional field is not such a change.
+pub const SCHEMA_VERSION: u64 = 1;
+
+/// Everything measured at one commit: the contents of one baseline file.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// The format version, [`SCHEMA_VERSION`] when written by this perfgate.
+    pub schema_version: u64,
+    /// The version of perfgate that wrote it.
+    pub perfgate_version: String,
+    /// The commit measured.
+    pub commit: CommitInfo,
+    /// Whether the work tree had uncommitted changes (the file is then `<sha>-dirty.json`).
+    pub dirty: bool,
+    /// `quick` or `full`.
+    pub mode: String,
+    /// When the run finished, in unix seconds.
+    pub created: i64,
+    /// The target's package name.
+    pub target: String,
+    /// The environment measured in.
+    pub fingerprint: Fingerprint,
+    /// Profile name (`release`, `release-lto`, `release-consistent`, `pgo`) → its run.
+    pub profiles: BTreeMap<String, ProfileRun>,
+}
+
+/// The build and measurements of the target under one profile.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProfileRun {
+    /// The profile's resolved cargo settings (`cargo-profile`, `lto`, `codegen-units`...).
+    pub settings: BTreeMap<String, String>,
+    /// The executables the build produced, hashed.
+    pub artifacts: Vec<Artifact>,
+    /// What was verified of the PGO build (the `pgo` profile only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pgo: Option<PgoInfo>,
+    /// Every measurement, sorted by bench, then metric.
+    pub measurements: Vec<Measurement>,
+}
+
+/// The file name of the baseline of commit `sha`: `<sha>.json`, or `<sha>-dirty.json` when
+/// measured from a dirty work tree.
+pub fn file_name(sha: &str, dirty: bool) -> String {
+    if dirty {
+        format!("{sha}-dirty.json")
+    } else {
+        format!("{sha}.json")
+    }
+}
+
+/// Writes `baseline` to `dir` (created if missing) as pretty JSON with a trailing newline,
+/// atomically, replacing an earlier baseline of the same commit; returns its path.
+///
+/// The output is deterministic: maps are `BTreeMap`s and measurements keep their order, so
+/// the same baseline always gives the same bytes.
+pub fn save(dir: &Path, baseline: &Baseline) -> Result<PathBuf> {
+    fs::create_dir_all(dir).map_err(|source| Error::Io {
+        action: "create",
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let path = dir.join(file_name(&baseline.commit.sha, baseline.dirty));
+    let mut text = serde_json::to_string_pretty(baseline)
+        .expect("a baseline has string keys and finite numbers, so it serialises");
+    text.push('\n');
+    let write_error = |source| Error::Io {
+        action: "write",
+        path: path.clone(),
+        source,
+    };
+    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(write_error)?;
+    file.write_all(text.as_bytes()).map_err(write_error)?;
+    file.as_file().sync_all().map_err(write_error)?;
+    file.persist(&path).map_err(|e| write_error(e.error))?;
+    Ok(path)
+}
+
+/// Reads a baseline file.
+///
+/// The schema version is checked first, on the bare JSON, so that a baseline of another
+/// version is reported as such ([`Error::SchemaVersion`]) rather than as whichever field
+/// happens not to fit. Anything else wrong (not JSON, a missing or mistyped field) is
+/// [`Error::BaselineCorrupt`], with serde's message and its line and column.
+pub fn load(path: &Path) -> Result<Baseline> {
+    let text = fs::read_to_string(path).map_err(|source| Error::Io {
+        action: "read",
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let corrupt = |message: String| Error::BaselineCorrupt {
+        path: path.to_path_buf(),
+        message,
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| corrupt(format!("not JSON: {e}")))?;
+    let version = value
+        .get("schema_version")
+        .ok_or_else(|| corrupt("no `schema_version`".to_string()))?;
+    let found = version
+        .as_u64()
+        .ok_or_else(|| corrupt(format!("`schema_version` is {version}, not a whole number")))?;
+    if found != SCHEMA_VERSION {
+        return Err(Error::SchemaVersion {
+            path: path.to_path_buf(),
+            found,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    // Parsed from the text again, not from `value`, so the error has a line and column.
+    serde_json::from_str(&text).map_err(|e| corrupt(e.to_string()))
+}
+
+/// The baseline in `dir` of the commit whose sha is, or starts with, `sha_or_prefix`
+/// (case-insensitive). A clean baseline (`<sha>.json`) is preferred over a dirty one
+/// (`<sha>-dirty.json`). `None` when no baseline matches, or the prefix is empty.
+///
+/// A prefix that matches baselines of several commits is an [`Error::ConfigInvalid`] naming
+/// the baselines directory, the prefix and the candidates (no variant fits better: it is
+/// neither a corrupt baseline nor a git error).
+pub fn find(dir: &Path, sha_or_prefix: &str) -> Result<Option<PathBuf>> {
+    let prefix = sha_or_prefix.trim().to_ascii_lowercase();
+    if prefix.is_empty() {
+        return Ok(None);
+    }
+    // sha → (clean, dirty)
+    let mut found: BTreeMap<String, (Option<PathBuf>, Option<PathBuf>)> = BTreeMap::new();
+    for path in list(dir)? {
+        let Some((sha, dirty)) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(parse_file_name)
+        else {
+            continue;
+        };
+        if sha.starts_with(&prefix) {
+            let entry = found.entry(sha.to_string()).or_default();
+            if dirty {
+                entry.1 = Some(path);
+            } else {
+                entry.0 = Some(path);
+            }
+        }
+    }
+    if found.len() > 1 {
+        let candidates: Vec<String> = found.keys().map(|sha| format!("`{sha}`")).collect();
+        return Err(Error::ConfigInvalid {
+            path: dir.to_path_buf(),
+            key: sha_or_prefix.to_string(),
+            problem: format!(
+                "matches the baselines of several commits ({}); give more characters of the sha",
+                candidates.join(", ")
+            ),
+        });
+    }
+    Ok(found
+        .into_values()
+        .next()
+        .and_then(|(clean, dirty)| clean.or(dirty)))
+}
+
+/// The `*.json` files in `dir`, sorted by name; an empty list if `dir` does not exist.
+pub fn list(dir: &Path) -> Result<Vec<PathBuf>> {
+    let list_error = |source| Error::Io {
+        action: "list",
+        path: dir.to_path_buf(),
+        source,
+    };
+    let entries = match fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(list_error(e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(list_error)?.path();
+        if path.extension().is_some_and(|ext| ext == "json") && path.is_file() {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+/// `(sha, dirty)` of a baseline file name, or `None` if the name is not one
+/// ([`file_name`]'s inverse).
+fn parse_file_name(name: &str) -> Option<(&str, bool)> {
+    let stem = name.strip_suffix(".json")?;
+    let (sha, dirty) = match stem.strip_suffix("-dirty") {
+        Some(sha) => (sha, true),
+        None => (stem, false),
+    };
+    let is_sha = !sha.is_empty()
+        && sha
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b));
+    is_sha.then_some((sha, dirty))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::{Interval, Unit};
+
+    const SHA: &str = "3f2a9c0d1b4e5f60718293a4b5c6d7e8f9012345";
+
+    fn fingerprint() -> Fingerprint {
+        Fingerprint {
+            rustc: "rustc 1.95.0 (59807616e 2026-04-14)".into(),
+            rustc_commit_hash: "59807616e1fa2540724bfbac14d7976d7e4a3860".into(),
+            llvm_version: "22.1.2".into(),
+            host: "x86_64-unknown-linux-gnu".into(),
+            cpu_model: "AMD EPYC".into(),
+            cpu_vendor: "AuthenticAMD".into(),
+            cpu_family_model_stepping: "25/17/1".into(),
+            cpu_flags_sha256: "00".repeat(32),
+            cores: 2,
+            kernel: "6.1.0".into(),
+            glibc: Some("2.36".into()),
+            valgrind: None,
+            iai_callgrind_runner: None,
+            perfgate_version: "0.1.0".into(),
+            cargo_lock_sha256: Some("ab".repeat(32)),
+            rustflags: None,
+        }
+    }
+
+    fn baseline(sha: &str, dirty: bool) -> Baseline {
+        let wall = Measurement {
+            interval: Some(Interval {
+                lower: 1180.5,
+                upper: 1230.25,
+                confidence: 0.95,
+            }),
+            ..Measurement::sampled(
+                "parse/small/config-core",
+                "wall_time_ns",
+                Unit::Nanoseconds,
+                1204.75,
+                vec![1190.0, 1204.75, 1222.5],
+            )
+            .with_artifact(Some("cd".repeat(32)))
+        };
+        let run = ProfileRun {
+            settings: [("cargo-profile".to_string(), "release".to_string())].into(),
+            artifacts: vec![Artifact {
+                name: "parse".into(),
+                kind: "bench".into(),
+                path: "release/deps/parse-0123abcd".into(),
+                size_bytes: 4_200_000,
+                sha256: "cd".repeat(32),
+            }],
+            pgo: None,
+            measurements: vec![
+                wall,
+                Measurement::exact(
+                    "iai::parse.small",
+                    "instructions",
+                    Unit::Instructions,
+                    38966.0,
+                ),
+            ],
+        };
+        Baseline {
+            schema_version: SCHEMA_VERSION,
+            perfgate_version: "0.1.0".into(),
+            commit: CommitInfo {
+                sha: sha.into(),
+                parents: vec!["1".repeat(40)],
+                subject: "parse: faster keys".into(),
+                time: 1_760_000_000,
+                author: "Ada".into(),
+            },
+            dirty,
+            mode: "quick".into(),
+            created: 1_760_000_500,
+            target: "config-core".into(),
+            fingerprint: fingerprint(),
+            profiles: [("release".to_string(), run)].into(),
+        }
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .expect("list")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn file_names_and_their_inverse() {
+        assert_eq!(file_name(SHA, false), format!("{SHA}.json"));
+        assert_eq!(file_name(SHA, true), format!("{SHA}-dirty.json"));
+        assert_eq!(parse_file_name(&file_name(SHA, true)), Some((SHA, true)));
+        assert_eq!(parse_file_name(&file_name(SHA, false)), Some((SHA, false)));
+        assert_eq!(parse_file_name("notes.json"), None);
+        assert_eq!(parse_file_name("-dirty.json"), None);
+        assert_eq!(parse_file_name(&format!("{SHA}.json.tmp")), None);
+    }
+
+    #[test]
+    fn save_then_load_round_trips_and_leaves_nothing_else() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let into = dir.path().join("baselines");
+        let original = baseline(SHA, false);
+        let path = save(&into, &original).expect("save");
+        assert_eq!(path, into.join(format!("{SHA}.json")));
+        assert_eq!(load(&path).expect("load"), original);
+        let text = fs::read_to_string(&path).expect("read");
+        assert!(
+            text.ends_with("}\n") && !text.ends_with("\n\n"),
+            "one trailing newline"
+        );
+        assert!(text.starts_with("{\n  \"schema_version\": 1,\n"), "{text}");
+
+        // Saving again replaces the file with the same bytes; no temporary file is left.
+        save(&into, &original).expect("save again");
+        assert_eq!(fs::read_to_string(&path).expect("read"), text);
+        save(&into, &baseline(SHA, true)).expect("save dirty");
+        assert_eq!(
+            names(&into),
+            vec![format!("{SHA}-dirty.json"), format!("{SHA}.json")]
+        );
+    }
+
+    #[test]
+    fn corrupt_and_foreign_baselines_are_named() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join(format!("{SHA}.json"));
+
+        fs::write(&path, "{\"schema_version\": 1,\n  \"commit\": ").expect("write");
+        let err = load(&path).expect_err("truncated");
+        assert!(matches!(err, Error::BaselineCorrupt { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.starts_with(&format!(
+                "baseline `{}` is corrupt: not JSON:",
+                path.display()
+            )),
+            "{text}"
+        );
+        assert!(text.contains("line 2 column"), "{text}");
+
+        let mut value = serde_json::to_value(baseline(SHA, false)).expect("value");
+        value["fingerprint"]
+            .as_object_mut()
+            .expect("object")
+            .remove("rustc");
+        fs::write(&path, serde_json::to_string_pretty(&value).expect("json")).expect("write");
+        let text = load(&path).expect_err("missing field").to_string();
+        assert!(text.contains("missing field `rustc` at line"), "{text}");
+
+        fs::write(&path, "{\"commit\": {}}").expect("write");
+        let text = load(&path).expect_err("no version").to_string();
+        assert!(text.contains("is corrupt: no `schema_version`"), "{text}");
+
+        value["schema_version"] = serde_json::json!(99);
+        value["something_new"] = serde_json::json!({"a": 1});
+        fs::write(&path, value.to_string()).expect("write");
+        let err = load(&path).expect_err("newer schema");
+        assert!(
+            matches!(
+                err,
+                Error::SchemaVersion {
+                    found: 99,
+                    supported: 1,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert_eq!(
+            err.to_string(),
+            format!(
+                "baseline `{}` has schema version 99, this perfgate reads 1; re-run `perfgate run` on that commit",
+                path.display()
+            )
+        );
+
+        let err = load(&dir.path().join("missing.json")).expect_err("missing");
+        assert!(matches!(err, Error::Io { action: "read", .. }), "{err:?}");
+    }
+
+    #[test]
+    fn find_by_sha_or_prefix_prefers_clean_baselines() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let root = dir.path();
+        assert_eq!(
+            list(&root.join("absent")).expect("missing dir"),
+            Vec::<PathBuf>::new()
+        );
+        assert_eq!(
+            find(&root.join("absent"), "3f2a").expect("missing dir"),
+            None
+        );
+
+        let other = "3f2b000000000000000000000000000000000000";
+        save(root, &baseline(SHA, true)).expect("save");
+        assert_eq!(
+            find(root, "3f2a9").expect("find"),
+            Some(root.join(format!("{SHA}-dirty.json"))),
+            "a dirty baseline when there is no clean one"
+        );
+        save(root, &baseline(SHA, false)).expect("save");
+        save(root, &baseline(other, false)).expect("save");
+        fs::write(root.join("README.md"), "not a baseline").expect("write");
+        fs::write(root.join("notes.json"), "{}").expect("write");
+
+        let clean = Some(root.join(format!("{SHA}.json")));
+        assert_eq!(find(root, SHA).expect("full sha"), clean);
+        assert_eq!(find(root, "3F2A9C").expect("any case"), clean);
+        assert_eq!(
+            find(root, "3f2b").expect("other"),
+            Some(root.join(format!("{other}.json")))
+        );
+        assert_eq!(find(root, "ffff").expect("none"), None);
+        assert_eq!(find(root, "").expect("empty"), None);
+
+        let err = find(root, "3f2").expect_err("ambiguous");
+        assert!(matches!(err, Error::ConfigInvalid { .. }), "{err:?}");
+        let text = err.to_string();
+        assert!(
+            text.ends_with(&format!(
+                "`3f2` matches the baselines of several commits (`{SHA}`, `{other}`); give more characters of the sha"
+            )),
+            "{text}"
+        );
+
+        let listed: Vec<String> = list(root)
+            .expect("list")
+            .iter()
+            .map(|p| p.file_name().expect("name").to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            listed,
+            [
+                format!("{SHA}-dirty.json"),
+                format!("{SHA}.json"),
+                format!("{other}.json"),
+                "notes.json".to_string(),
+            ]
+        );
+    }
+
+    /// The one ```json block of `docs/baseline-schema.md`.
+    fn documented_example() -> String {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/baseline-schema.md");
+        let doc = fs::read_to_string(path).expect("docs/baseline-schema.md exists");
+        let mut blocks = doc.split("```json\n").skip(1);
+        let block = blocks.next().expect("the schema doc has a ```json example");
+        assert!(
+            blocks.next().is_none(),
+            "the schema doc has one ```json block"
+        );
+        block
+            .split("\n```")
+            .next()
+            .expect("split yields at least one piece")
+            .to_string()
+    }
+
+    /// The JSON pointer of the first place `a` and `b` differ, with both values there.
+    fn first_difference(
+        a: &serde_json::Value,
+        b: &serde_json::Value,
+        at: String,
+    ) -> Option<String> {
+        use serde_json::Value;
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                x.keys()
+                    .chain(y.keys())
+                    .find_map(|k| match (x.get(k), y.get(k)) {
+                        (Some(u), Some(v)) => first_difference(u, v, format!("{at}/{k}")),
+                        (u, v) => Some(format!("{at}/{k}: {u:?} vs {v:?}")),
+                    })
+            }
+            (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+                .iter()
+                .zip(y)
+                .enumerate()
+                .find_map(|(i, (u, v))| first_difference(u, v, format!("{at}/{i}"))),
+            _ => (a != b).then(|| format!("{at}: {a} vs {b}")),
+        }
+    }
+
+    #[test]
+    fn the_documented_example_is_a_baseline() {
+        let text = documented_example();
+        let baseline: Baseline = serde_json::from_str(&text)
+            .unwrap_or_else(|e| panic!("docs/baseline-schema.md example: {e}"));
+        assert_eq!(baseline.schema_version, SCHEMA_VERSION);
+        let as_written: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let read_back = serde_json::to_value(&baseline).expect("serialise");
+        assert_eq!(
+            first_difference(&as_written, &read_back, String::new()),
+            None,
+            "docs/baseline-schema.md example vs. the same read into `Baseline` and written back \
+             (an unknown field, or an integer where perfgate writes a float?)"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = save(dir.path(), &baseline).expect("save");
+        assert_eq!(load(&path).expect("load"), baseline);
+    }
+}

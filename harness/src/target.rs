@@ -55,7 +55,9 @@ pub struct TargetInfo {
 impl TargetInfo {
     /// The target directory of one profile's builds.
     pub fn profile_dir(&self, profile_dir_name: &str) -> PathBuf {
-        self.cargo_target_dir.join("perfgate").join(profile_dir_name)
+        self.cargo_target_dir
+            .join("perfgate")
+            .join(profile_dir_name)
     }
 }
 

@@ -1,0 +1,6 @@
+//! End-to-end tests of the `perfgate` binary: each copies the tiny fixture crate into its own
+//! temporary git repository and runs the real binary with real cargo, valgrind and git.
+
+mod bad_input;
+mod run;
+mod util;

@@ -1,0 +1,184 @@
+//! `perfgate run` on the tiny fixture: what a baseline holds, per profile.
+
+use serde_json::Value;
+
+use crate::util::{Fixture, assert_exit, build_lock, text};
+
+fn load(path: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read the baseline"))
+        .expect("the baseline is JSON")
+}
+
+/// The measurements of `profile` for `bench` and `metric`.
+fn values<'v>(baseline: &'v Value, profile: &str, bench: &str, metric: &str) -> Vec<&'v Value> {
+    baseline["profiles"][profile]["measurements"]
+        .as_array()
+        .expect("measurements")
+        .iter()
+        .filter(|m| m["bench"] == bench && m["metric"] == metric)
+        .collect()
+}
+
+#[test]
+fn quick_release_run_stores_every_measurement() {
+    let _lock = build_lock();
+    let fixture = Fixture::tiny();
+    let sha = fixture.git(&["rev-parse", "HEAD"]);
+    let out = fixture.perfgate(&["run", "--quick", "--profiles", "release", "--json"]);
+    assert_exit(&out, 0);
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("--json prints JSON");
+    assert_eq!(summary["commit"], sha.as_str());
+    assert_eq!(summary["mode"], "quick");
+
+    let files = fixture.baselines();
+    assert_eq!(
+        files,
+        vec![fixture.root().join(format!("baselines/{sha}.json"))]
+    );
+    let baseline = load(&files[0]);
+    assert_eq!(baseline["schema_version"], 1);
+    assert_eq!(baseline["commit"]["sha"], sha.as_str());
+    assert_eq!(baseline["target"], "tiny");
+    assert!(
+        baseline["fingerprint"]["rustc"]
+            .as_str()
+            .expect("rustc")
+            .starts_with("rustc ")
+    );
+
+    let wall = values(&baseline, "release", "checksum/1000", "wall_time_ns");
+    assert_eq!(wall.len(), 1, "{baseline:#}");
+    assert!(wall[0]["value"].as_f64().expect("a value") > 0.0);
+    assert!(wall[0]["samples"].as_array().expect("samples").len() >= 10);
+
+    let small = values(
+        &baseline,
+        "release",
+        "instr::work::checksum.small",
+        "instructions",
+    );
+    let large = values(
+        &baseline,
+        "release",
+        "instr::work::checksum.large",
+        "instructions",
+    );
+    assert_eq!((small.len(), large.len()), (1, 1), "{baseline:#}");
+    let (small, large) = (small[0]["value"].as_f64(), large[0]["value"].as_f64());
+    assert!(
+        large > small,
+        "10k iterations cost more than 100: {large:?} vs {small:?}"
+    );
+
+    for (bench, metric) in [
+        ("binary/tiny", "binary_size_bytes"),
+        ("binary/tiny", "stripped_size_bytes"),
+        ("startup/tiny", "startup_wall_ns"),
+        ("alloc/tiny", "allocations_count"),
+        ("build/tiny", "build_wall_s"),
+    ] {
+        assert_eq!(
+            values(&baseline, "release", bench, metric).len(),
+            1,
+            "{bench} {metric}"
+        );
+    }
+    let startup = &values(&baseline, "release", "startup/tiny", "startup_wall_ns")[0];
+    assert_eq!(
+        startup["samples"].as_array().map(Vec::len),
+        Some(5),
+        "quick_runs = 5"
+    );
+    assert!(
+        text(&out.stderr).contains("release: bench `wall` (criterion)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn all_four_profiles_with_verified_pgo() {
+    let _lock = build_lock();
+    let fixture = Fixture::tiny();
+    let out = fixture.perfgate(&["run", "--quick"]);
+    assert_exit(&out, 0);
+    let baseline = load(&fixture.baselines()[0]);
+    let profiles: Vec<&String> = baseline["profiles"]
+        .as_object()
+        .expect("profiles")
+        .keys()
+        .collect();
+    assert_eq!(
+        profiles,
+        ["pgo", "release", "release-consistent", "release-lto"]
+    );
+    let pgo = &baseline["profiles"]["pgo"]["pgo"];
+    assert_eq!(pgo["differs_from_release"], true, "{pgo:#}");
+    assert!(pgo["functions_with_counts"].as_u64().expect("a count") > 0);
+    assert_eq!(pgo["profdata_sha256"].as_str().map(str::len), Some(64));
+    assert_eq!(
+        baseline["profiles"]["release-lto"]["settings"]["lto"],
+        "fat"
+    );
+    for profile in ["release", "release-lto", "release-consistent", "pgo"] {
+        assert_eq!(
+            values(
+                &baseline,
+                profile,
+                "instr::work::checksum.large",
+                "instructions"
+            )
+            .len(),
+            1,
+            "{profile}"
+        );
+    }
+    let table = text(&out.stdout);
+    assert!(table.contains("instr::work::checksum.large"), "{table}");
+    assert!(
+        table.contains("%)"),
+        "changes against release are shown: {table}"
+    );
+}
+
+#[test]
+fn rev_measures_an_older_commit_without_touching_the_checkout() {
+    let _lock = build_lock();
+    let fixture = Fixture::tiny();
+    let first = fixture.git(&["rev-parse", "HEAD"]);
+    fixture.write("src/extra.rs", "//! Later work.\n");
+    fixture.commit("second");
+    let out = fixture.perfgate(&["run", "--quick", "--profiles", "release", "--rev", &first]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        fixture.baselines(),
+        vec![fixture.root().join(format!("baselines/{first}.json"))]
+    );
+    assert!(
+        fixture.root().join("src/extra.rs").exists(),
+        "the checkout is untouched"
+    );
+    assert_eq!(fixture.git(&["status", "--porcelain", "--", "src"]), "");
+}
+
+#[test]
+fn a_dirty_tree_is_measured_only_when_allowed() {
+    let _lock = build_lock();
+    let fixture = Fixture::tiny();
+    let sha = fixture.git(&["rev-parse", "HEAD"]);
+    fixture.write("src/lib.rs", "//! Changed.\npub fn checksum(n: u64) -> u64 { n }\npub fn words(t: &str) -> usize { t.len() }\n");
+    let out = fixture.perfgate(&["run", "--quick", "--profiles", "release"]);
+    assert_exit(&out, 2);
+    assert!(
+        text(&out.stderr).contains("uncommitted changes (src/lib.rs)"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(fixture.baselines().is_empty());
+    let out = fixture.perfgate(&["run", "--quick", "--profiles", "release", "--allow-dirty"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        fixture.baselines(),
+        vec![fixture.root().join(format!("baselines/{sha}-dirty.json"))]
+    );
+}

@@ -1,0 +1,132 @@
+//! The fixture workspace and the runner of the real binary.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard};
+
+/// Builds of the fixture share one cargo target directory (so its dependencies compile once
+/// per profile), and so must not run at the same time.
+static BUILDS: Mutex<()> = Mutex::new(());
+
+/// Takes the build lock (a failed test must not poison it for the others).
+pub fn build_lock() -> MutexGuard<'static, ()> {
+    BUILDS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The tiny fixture crate, copied to the root of a fresh git repository with one commit.
+pub struct Fixture {
+    dir: tempfile::TempDir,
+}
+
+impl Fixture {
+    /// A copy of `tests/fixtures/tiny`, committed.
+    pub fn tiny() -> Fixture {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+        copy_dir(&source, dir.path());
+        let fixture = Fixture { dir };
+        fixture.git(&["init", "-q", "-b", "main"]);
+        fixture.git(&["config", "user.name", "perfgate tests"]);
+        fixture.git(&["config", "user.email", "tests@perfgate.invalid"]);
+        fixture.commit("tiny fixture");
+        fixture
+    }
+
+    /// The repository root.
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Writes `text` to `path` (relative to the root).
+    pub fn write(&self, path: &str, text: &str) {
+        let path = self.root().join(path);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(path, text).expect("write a fixture file");
+    }
+
+    /// Runs git in the repository; panics if it fails.
+    pub fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(self.root())
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+        text(&out.stdout).trim().to_string()
+    }
+
+    /// Commits everything; returns the new commit's sha.
+    pub fn commit(&self, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "-q", "-m", message]);
+        self.git(&["rev-parse", "HEAD"])
+    }
+
+    /// Runs the real `perfgate` binary in the repository.
+    pub fn perfgate(&self, args: &[&str]) -> Output {
+        self.perfgate_with(args, &[])
+    }
+
+    /// Runs the real `perfgate` binary with extra environment variables.
+    pub fn perfgate_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_perfgate"));
+        cmd.args(args)
+            .current_dir(self.root())
+            .env("CARGO_TARGET_DIR", shared_target_dir())
+            .env_remove("RUSTFLAGS");
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("perfgate runs")
+    }
+
+    /// The baseline files written so far.
+    pub fn baselines(&self) -> Vec<PathBuf> {
+        let dir = self.root().join("baselines");
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|entries| entries.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+}
+
+/// The cargo target directory all fixture builds share.
+pub fn shared_target_dir() -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR")).join("tiny-target")
+}
+
+/// Lossy UTF-8 text of command output.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Checks the exit code, printing both streams when it differs.
+#[track_caller]
+pub fn assert_exit(out: &Output, code: i32) {
+    assert_eq!(
+        out.status.code(),
+        Some(code),
+        "stdout:\n{}\nstderr:\n{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read the fixture") {
+        let entry = entry.expect("a fixture entry");
+        let path = entry.path();
+        if entry.file_name() == "target" {
+            continue;
+        }
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).expect("copy a fixture file");
+        }
+    }
+}
