@@ -1,14 +1,11 @@
 #!/usr/bin/env bash
-# The main job: set up, then measure. Until the perfgate harness can drive it, this runs
-# config-core's benchmarks directly: criterion `parse` and `scaling` (wall time), iai-callgrind
-# `iai` (instruction counts) and `alloc` (heap allocations per parse).
+# The main job: set up, then `perfgate run` on the embedded default target (config-core, all
+# four profiles; see perfgate.toml), which stores one baseline for the current commit in
+# baselines/ and prints the summary table.
 #
 # Usage: scripts/run.sh [--full]
-#   (default)  quick criterion sampling: 0.2 s warm-up, 0.5 s measurement, 10 samples, no plots
-#   --full     criterion's default sampling (slower, tighter confidence intervals)
-#
-# Each harness gets only its own flags: criterion and iai-callgrind reject each other's.
-# Results: target/criterion/ (criterion JSON) and target/iai/ (callgrind summaries).
+#   (default)  quick mode: short criterion sampling, 20 start-up runs, one clean build timed
+#   --full     full mode: criterion's default sampling, 200 start-up runs, 3 clean builds
 set -euo pipefail
 
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
@@ -16,8 +13,8 @@ cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 usage() {
     cat <<'USAGE'
 Usage: scripts/run.sh [--full]
-  (default)  quick criterion sampling: 0.2 s warm-up, 0.5 s measurement, 10 samples, no plots
-  --full     criterion's default sampling (slower, tighter confidence intervals)
+  (default)  quick mode: short criterion sampling, 20 start-up runs, one clean build timed
+  --full     full mode: criterion's default sampling, 200 start-up runs, 3 clean builds
 USAGE
 }
 
@@ -36,22 +33,20 @@ for arg in "$@"; do
     esac
 done
 
-criterion_flags=()
-if [ "$quick" -eq 1 ]; then
-    criterion_flags=(--warm-up-time 0.2 --measurement-time 0.5 --sample-size 10 --noplot)
-    printf "run.sh: quick mode (pass --full for criterion's default sampling)\n"
-else
-    printf "run.sh: full mode (criterion's default sampling)\n"
-fi
-
 script=run.sh
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
+mode_flags=(--quick)
+if [ "$quick" -eq 1 ]; then
+    printf "run.sh: quick mode (pass --full for full sampling)\n"
+else
+    mode_flags=()
+    printf "run.sh: full mode\n"
+fi
+
 step setup bash scripts/setup.sh
-for bench in parse scaling; do
-    step "bench $bench" cargo bench -p config-core --bench "$bench" -- "${criterion_flags[@]}"
-done
-step "bench iai" cargo bench -p config-core --bench iai
-step "bench alloc" cargo bench -p config-core --bench alloc
-printf 'run.sh: done; criterion results in target/criterion/, callgrind summaries in target/iai/\n'
+step "build perfgate" cargo build --release -p perfgate
+# perfgate.toml at the root names the target (config-core), its benches and the profiles.
+step "perfgate run" ./target/release/perfgate run "${mode_flags[@]}"
+printf 'run.sh: done; the baseline is in baselines/, the summary above\n'

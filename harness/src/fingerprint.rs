@@ -326,6 +326,29 @@ fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// A fixed fingerprint for the tests of this and other modules.
+#[cfg(test)]
+pub(crate) fn test_fixture() -> Fingerprint {
+    Fingerprint {
+        rustc: "rustc 1.95.0 (59807616e 2026-04-14)".into(),
+        rustc_commit_hash: "59807616e1fa2540724bfbac14d7976d7e4a3860".into(),
+        llvm_version: "22.1.2".into(),
+        host: "x86_64-unknown-linux-gnu".into(),
+        cpu_model: "AMD EPYC".into(),
+        cpu_vendor: "AuthenticAMD".into(),
+        cpu_family_model_stepping: "25/17/1".into(),
+        cpu_flags_sha256: sha256_hex(b"avx2"),
+        cores: 2,
+        kernel: "6.1.0".into(),
+        glibc: Some("2.36".into()),
+        valgrind: Some("valgrind-3.19.0".into()),
+        iai_callgrind_runner: Some("iai-callgrind-runner v0.16.1".into()),
+        perfgate_version: "0.1.0".into(),
+        cargo_lock_sha256: None,
+        rustflags: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -476,37 +499,16 @@ iai-callgrind-runner v0.16.1:
         assert!(matches!(err, Error::Io { action: "read", .. }), "{err}");
     }
 
-    fn fixture() -> Fingerprint {
-        Fingerprint {
-            rustc: "rustc 1.95.0 (59807616e 2026-04-14)".into(),
-            rustc_commit_hash: "59807616e1fa2540724bfbac14d7976d7e4a3860".into(),
-            llvm_version: "22.1.2".into(),
-            host: "x86_64-unknown-linux-gnu".into(),
-            cpu_model: "AMD EPYC".into(),
-            cpu_vendor: "AuthenticAMD".into(),
-            cpu_family_model_stepping: "25/17/1".into(),
-            cpu_flags_sha256: sha256_hex(b"avx2"),
-            cores: 2,
-            kernel: "6.1.0".into(),
-            glibc: Some("2.36".into()),
-            valgrind: Some("valgrind-3.19.0".into()),
-            iai_callgrind_runner: Some("iai-callgrind-runner v0.16.1".into()),
-            perfgate_version: "0.1.0".into(),
-            cargo_lock_sha256: None,
-            rustflags: None,
-        }
-    }
-
     #[test]
     fn differences_name_the_field_and_both_values() {
-        let a = fixture();
+        let a = test_fixture();
         assert!(a.differences(&a).is_empty());
         let b = Fingerprint {
             llvm_version: "22.1.3".into(),
             cores: 4,
             valgrind: None,
             rustflags: Some("-Ctarget-cpu=native".into()),
-            ..fixture()
+            ..test_fixture()
         };
         assert_eq!(
             a.differences(&b),

@@ -8,3 +8,32 @@ pub mod criterion;
 pub mod iai;
 pub mod size;
 pub mod startup;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+/// Every file called `name` under `dir`, depth first, in name order (so the walk is
+/// deterministic). Symbolic links are not followed.
+pub(crate) fn find_files(dir: &Path, name: &str, out: &mut Vec<PathBuf>) -> Result<()> {
+    let list_error = |source| Error::Io {
+        action: "list",
+        path: dir.to_path_buf(),
+        source,
+    };
+    let mut entries = fs::read_dir(dir)
+        .map_err(list_error)?
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(list_error)?;
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let file_type = entry.file_type().map_err(list_error)?;
+        if file_type.is_dir() {
+            find_files(&entry.path(), name, out)?;
+        } else if file_type.is_file() && entry.file_name() == name {
+            out.push(entry.path());
+        }
+    }
+    Ok(())
+}

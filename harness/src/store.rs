@@ -228,24 +228,7 @@ mod tests {
     const SHA: &str = "3f2a9c0d1b4e5f60718293a4b5c6d7e8f9012345";
 
     fn fingerprint() -> Fingerprint {
-        Fingerprint {
-            rustc: "rustc 1.95.0 (59807616e 2026-04-14)".into(),
-            rustc_commit_hash: "59807616e1fa2540724bfbac14d7976d7e4a3860".into(),
-            llvm_version: "22.1.2".into(),
-            host: "x86_64-unknown-linux-gnu".into(),
-            cpu_model: "AMD EPYC".into(),
-            cpu_vendor: "AuthenticAMD".into(),
-            cpu_family_model_stepping: "25/17/1".into(),
-            cpu_flags_sha256: "00".repeat(32),
-            cores: 2,
-            kernel: "6.1.0".into(),
-            glibc: Some("2.36".into()),
-            valgrind: None,
-            iai_callgrind_runner: None,
-            perfgate_version: "0.1.0".into(),
-            cargo_lock_sha256: Some("ab".repeat(32)),
-            rustflags: None,
-        }
+        crate::fingerprint::test_fixture()
     }
 
     fn baseline(sha: &str, dirty: bool) -> Baseline {

@@ -12,7 +12,7 @@
 //! `throughput_elements_per_s` derived from that value.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::Deserialize;
 
@@ -76,7 +76,7 @@ pub fn run(
 /// `new` are ignored. The measurements are sorted by bench id, then metric.
 pub fn collect(home: &Path, artifact_sha256: Option<&str>) -> Result<Vec<Measurement>> {
     let mut benchmark_files = Vec::new();
-    find_files(home, "benchmark.json", &mut benchmark_files)?;
+    super::find_files(home, "benchmark.json", &mut benchmark_files)?;
     let mut out = Vec::new();
     for benchmark_file in benchmark_files {
         let Some(new_dir) = benchmark_file.parent() else {
@@ -300,30 +300,6 @@ fn read_tool_file(path: &Path) -> Result<String> {
         path: path.to_path_buf(),
         message: e.to_string(),
     })
-}
-
-/// Every file called `name` under `dir`, depth first, in name order (so the walk is
-/// deterministic). Symbolic links are not followed.
-fn find_files(dir: &Path, name: &str, out: &mut Vec<PathBuf>) -> Result<()> {
-    let list_error = |source| Error::Io {
-        action: "list",
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut entries = fs::read_dir(dir)
-        .map_err(list_error)?
-        .collect::<std::io::Result<Vec<_>>>()
-        .map_err(list_error)?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let file_type = entry.file_type().map_err(list_error)?;
-        if file_type.is_dir() {
-            find_files(&entry.path(), name, out)?;
-        } else if file_type.is_file() && entry.file_name() == name {
-            out.push(entry.path());
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

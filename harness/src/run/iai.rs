@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde::Deserialize;
@@ -149,7 +149,7 @@ fn bench_failed(
 /// sorted by bench id, then metric.
 pub fn collect(home: &Path, artifact_sha256: Option<&str>) -> Result<Vec<Measurement>> {
     let mut files = Vec::new();
-    find_files(home, "summary.json", &mut files)?;
+    super::find_files(home, "summary.json", &mut files)?;
     let mut out = Vec::new();
     for path in files {
         let text = fs::read_to_string(&path).map_err(|e| Error::ToolOutput {
@@ -429,30 +429,6 @@ fn locked_version(lock_text: &str, package: &str) -> Option<String> {
         (p.get("name")?.as_str()? == package).then_some(())?;
         Some(p.get("version")?.as_str()?.to_string())
     })
-}
-
-/// Every file called `name` under `dir`, depth first, in name order (so the walk is
-/// deterministic). Symbolic links are not followed.
-fn find_files(dir: &Path, name: &str, out: &mut Vec<PathBuf>) -> Result<()> {
-    let list_error = |source| Error::Io {
-        action: "list",
-        path: dir.to_path_buf(),
-        source,
-    };
-    let mut entries = fs::read_dir(dir)
-        .map_err(list_error)?
-        .collect::<std::io::Result<Vec<_>>>()
-        .map_err(list_error)?;
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let file_type = entry.file_type().map_err(list_error)?;
-        if file_type.is_dir() {
-            find_files(&entry.path(), name, out)?;
-        } else if file_type.is_file() && entry.file_name() == name {
-            out.push(entry.path());
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]
