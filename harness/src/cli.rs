@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// perfgate: measure a Rust crate under several cargo profiles and gate its regressions.
 #[derive(Debug, Parser)]
@@ -18,6 +18,60 @@ pub struct Cli {
 pub enum Command {
     /// Build the target under each profile, measure it, and store one baseline for the commit.
     Run(RunArgs),
+    /// Compare the baselines of two commits and fail on regressions over the gate.
+    Compare(CompareArgs),
+}
+
+/// How `compare` prints its result.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A terminal table, sorted by severity.
+    Table,
+    /// Markdown for a GitHub job summary or PR comment.
+    Markdown,
+    /// JSON.
+    Json,
+}
+
+/// The arguments of `perfgate compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The base revision.
+    #[arg(default_value = "main")]
+    pub base: String,
+
+    /// The head revision.
+    #[arg(default_value = "HEAD")]
+    pub head: String,
+
+    /// Compare the head against merge-base(base, head), the right base for a pull request.
+    #[arg(long)]
+    pub merge_base: bool,
+
+    /// Measure a side that has no stored baseline first (as `perfgate run --rev`).
+    #[arg(long)]
+    pub run_missing: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Where baselines are stored (default: `[run] baselines` of perfgate.toml, else
+    /// `baselines`).
+    #[arg(long, value_name = "DIR")]
+    pub baselines: Option<PathBuf>,
+
+    /// The config file (default: `perfgate.toml` at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// With `--run-missing`: measure in quick mode.
+    #[arg(long)]
+    pub quick: bool,
+
+    /// With `--run-missing`: the profiles to measure.
+    #[arg(long, value_name = "LIST")]
+    pub profiles: Option<String>,
 }
 
 /// The arguments of `perfgate run`.

@@ -8,10 +8,12 @@ use std::path::Path;
 use anyhow::Context as _;
 
 use crate::build;
-use crate::cli::{Cli, Command, RunArgs};
+use crate::cli::{Cli, Command, CompareArgs, Format, RunArgs};
+use crate::compare::{self, Budget, GateRules, History, Rule, SeriesKey};
 use crate::config::{self, Config};
 use crate::error::{Error, exit};
 use crate::fingerprint;
+use crate::gate_render;
 use crate::git::Repo;
 use crate::measure::Measurement;
 use crate::pgo;
@@ -27,6 +29,7 @@ use crate::target::{BenchKind, Built, TargetInfo};
 pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Run(args) => run_command(&args),
+        Command::Compare(args) => compare_command(&args),
     }
 }
 
@@ -35,12 +38,33 @@ fn run_command(args: &RunArgs) -> anyhow::Result<u8> {
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let repo = Repo::discover(&cwd)?;
     let root = repo.root();
-    let config_path = match &args.config {
+    let config_path = config_path(args.config.as_deref(), &cwd, &root);
+    let plan = Plan::new(args, Config::load(&config_path)?, &root, &cwd)?;
+    let (baseline, path) = measure_commit(&repo, &plan)?;
+    if plan.json {
+        emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&summary::json(&baseline, &path))?
+        ))?;
+    } else {
+        emit(&summary::table(&baseline))?;
+        emit(&format!("baseline written to {}\n", path.display()))?;
+    }
+    Ok(exit::OK)
+}
+
+/// The config file: the one given, else `perfgate.toml` at the repository root.
+fn config_path(given: Option<&Path>, cwd: &Path, root: &Path) -> std::path::PathBuf {
+    match given {
         Some(path) => cwd.join(path),
         None => root.join(config::FILE_NAME),
-    };
-    let plan = Plan::new(args, Config::load(&config_path)?, &root, &cwd)?;
+    }
+}
 
+/// Measures the commit of `plan` (HEAD, or `plan.rev` in a temporary worktree) under every
+/// profile and stores its baseline; returns it and where it was written.
+fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<(Baseline, std::path::PathBuf)> {
+    let root = repo.root();
     let baselines_rel = plan
         .baselines_dir
         .strip_prefix(&root)
@@ -73,11 +97,11 @@ fn run_command(args: &RunArgs) -> anyhow::Result<u8> {
     let target = build::inspect(&crate_dir.join("Cargo.toml"), plan.benches.as_deref())?;
     let fingerprint = fingerprint::collect(&target.workspace_root.join("Cargo.lock"))?;
 
-    let progress = Progress::new(steps(&plan, &target));
+    let progress = Progress::new(steps(plan, &target));
     let mut profiles = BTreeMap::new();
     let mut release: Option<Built> = None;
     for &profile in &plan.profiles {
-        let run = measure_profile(&plan, &target, profile, &mut release, &progress)?;
+        let run = measure_profile(plan, &target, profile, &mut release, &progress)?;
         profiles.insert(profile.name().to_string(), run);
     }
     progress.finish();
@@ -94,16 +118,219 @@ fn run_command(args: &RunArgs) -> anyhow::Result<u8> {
         profiles,
     };
     let path = store::save(&plan.baselines_dir, &baseline)?;
-    if plan.json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&summary::json(&baseline, &path))?
-        );
+    Ok((baseline, path))
+}
+
+/// How many baselines of the base's history the noise fences are computed over.
+const HISTORY: usize = 30;
+
+/// `perfgate compare`.
+fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let repo = Repo::discover(&cwd)?;
+    let root = repo.root();
+    let config_path = config_path(args.config.as_deref(), &cwd, &root);
+    let config = Config::load(&config_path)?;
+    let baselines_dir = match (&args.baselines, &config.baselines) {
+        (Some(dir), _) => cwd.join(dir),
+        (None, Some(dir)) => root.join(dir),
+        (None, None) => root.join("baselines"),
+    };
+    let head = repo.commit(&args.head)?;
+    let base = if args.merge_base {
+        let sha = repo.merge_base(&args.base, &args.head)?;
+        repo.commit(&sha)?
     } else {
-        print!("{}", summary::table(&baseline));
-        println!("baseline written to {}", path.display());
+        repo.commit(&args.base)?
+    };
+    let mut sides = Vec::new();
+    for (rev, commit) in [(&args.base, &base), (&args.head, &head)] {
+        let path = match store::find(&baselines_dir, &commit.sha)? {
+            Some(path) => path,
+            None if args.run_missing => {
+                let run_args = RunArgs {
+                    target: None,
+                    manifest_path: None,
+                    profiles: args.profiles.clone(),
+                    quick: args.quick,
+                    rev: Some(commit.sha.clone()),
+                    baselines: Some(baselines_dir.clone()),
+                    json: false,
+                    allow_dirty: false,
+                    config: args.config.clone(),
+                };
+                let plan = Plan::new(&run_args, config.clone(), &root, &cwd)?;
+                eprintln!(
+                    "perfgate: no baseline for `{rev}`; measuring {}",
+                    short(&commit.sha)
+                );
+                measure_commit(&repo, &plan)?.1
+            }
+            None => {
+                return Err(Error::NoBaseline {
+                    rev: rev.clone(),
+                    short: short(&commit.sha),
+                    dir: baselines_dir.clone(),
+                }
+                .into());
+            }
+        };
+        sides.push(store::load(&path)?);
     }
-    Ok(exit::OK)
+    let head_baseline = sides.pop().expect("two sides were loaded");
+    let base_baseline = sides.pop().expect("two sides were loaded");
+    let history = history(&repo, &base_baseline, &baselines_dir)?;
+    let mut rules = gate_rules(&config, &repo, &head.sha, &config_path)?;
+    rules.explained = explained_changes(&repo.changed_paths(&base.sha, &head.sha)?);
+    let comparison = compare::compare(&base_baseline, &head_baseline, &history, &rules)
+        .map_err(|message| Error::NotComparable { message })?;
+    match args.format {
+        Format::Table => emit(&gate_render::table(&comparison))?,
+        Format::Markdown => emit(&gate_render::markdown(&comparison))?,
+        Format::Json => emit(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&gate_render::json(&comparison))?
+        ))?,
+    }
+    Ok(if comparison.failed() {
+        exit::REGRESSION
+    } else {
+        exit::OK
+    })
+}
+
+/// The values of every series over the last [`HISTORY`] baselines on the base's first-parent
+/// history (oldest first), from baselines of the same toolchain, host and CPU as the base's.
+/// An unreadable baseline there is skipped with a warning: history only sharpens the fences.
+fn history(repo: &Repo, base: &Baseline, dir: &Path) -> anyhow::Result<History> {
+    let mut history = History::default();
+    let commits = repo.first_parent_history(&base.commit.sha, HISTORY)?;
+    for commit in commits.iter().rev() {
+        let Some(path) = store::find(dir, &commit.sha)? else {
+            continue;
+        };
+        let baseline = match store::load(&path) {
+            Ok(b) => b,
+            Err(e) => {
+                eprintln!("perfgate: warning: history skips {}: {e}", path.display());
+                continue;
+            }
+        };
+        let same_class = baseline.target == base.target
+            && baseline.fingerprint.rustc == base.fingerprint.rustc
+            && baseline.fingerprint.host == base.fingerprint.host
+            && baseline.fingerprint.cpu_model == base.fingerprint.cpu_model
+            && baseline.fingerprint.valgrind == base.fingerprint.valgrind;
+        if !same_class {
+            continue;
+        }
+        for (profile, run) in &baseline.profiles {
+            for m in &run.measurements {
+                let key = SeriesKey {
+                    profile: profile.clone(),
+                    bench: m.bench.clone(),
+                    metric: m.metric.clone(),
+                };
+                history.values.entry(key).or_default().push(m.value);
+            }
+        }
+    }
+    Ok(history)
+}
+
+/// The gate rules of perfgate.toml; an entry whose `until` commit is the head or one of its
+/// ancestors has expired.
+fn gate_rules(config: &Config, repo: &Repo, head: &str, path: &Path) -> anyhow::Result<GateRules> {
+    let defaults = GateRules::default();
+    let mut rules = GateRules {
+        threshold_pct: config.threshold_pct.unwrap_or(defaults.threshold_pct),
+        alpha: config.alpha.unwrap_or(defaults.alpha),
+        per_metric: config.gate_metrics.clone(),
+        per_bench: config.gate_benches.clone(),
+        ..defaults
+    };
+    for (section, entries) in [
+        ("ignore", &config.ignore),
+        ("acknowledge", &config.acknowledge),
+    ] {
+        for (i, entry) in entries.iter().enumerate() {
+            let expired = match &entry.until {
+                None => false,
+                Some(until) => {
+                    let until_sha = repo.commit(until).map_err(|_| Error::ConfigInvalid {
+                        path: path.to_path_buf(),
+                        key: format!("{section}[{i}].until"),
+                        problem: format!("names no commit (`{until}`); give a commit sha"),
+                    })?;
+                    repo.merge_base(&until_sha.sha, head)? == until_sha.sha
+                }
+            };
+            let rule = Rule {
+                bench: entry.bench.clone(),
+                metric: entry.metric.clone(),
+                profile: entry.profile.clone(),
+                reason: entry.reason.clone(),
+                until: entry.until.clone(),
+                expired,
+            };
+            if section == "ignore" {
+                rules.ignore.push(rule);
+            } else {
+                rules.acknowledge.push(rule);
+            }
+        }
+    }
+    rules.budgets = config
+        .budgets
+        .iter()
+        .map(|b| Budget {
+            bench: b.bench.clone(),
+            metric: b.metric.clone(),
+            profile: b.profile.clone(),
+            max: b.max,
+        })
+        .collect();
+    Ok(rules)
+}
+
+/// Environment differences that the range base..head explains by its own changes (gate.md
+/// §2.2): a changed Cargo.lock, toolchain file or cargo profile is the commit's doing, so the
+/// series stay comparable and their reasons say why.
+fn explained_changes(changed: &[String]) -> BTreeMap<String, String> {
+    let mut explained = BTreeMap::new();
+    let file = |path: &str| path.rsplit('/').next().unwrap_or(path).to_string();
+    for path in changed {
+        match file(path).as_str() {
+            "Cargo.lock" => {
+                explained.insert(
+                    "cargo_lock_sha256".to_string(),
+                    "Cargo.lock changed in range".to_string(),
+                );
+            }
+            "rust-toolchain" | "rust-toolchain.toml" => {
+                for field in ["rustc", "rustc_commit_hash", "llvm_version"] {
+                    explained.insert(field.to_string(), format!("{path} changed in range"));
+                }
+            }
+            _ => {}
+        }
+    }
+    explained
+}
+
+/// Prints `text` on stdout; a closed pipe (`perfgate compare | head`) is not an error.
+fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// The first 12 characters of a sha.
+fn short(sha: &str) -> String {
+    sha.chars().take(12).collect()
 }
 
 /// How many progress steps a run has: per profile, the build, the build time, each bench, and

@@ -4,6 +4,7 @@
 //! This module reads one file and returns data; turning it and the command line into a run is
 //! `plan`'s job. Unknown keys are errors, so a typo cannot silently fall back to a default.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use config_core::{Table, Value};
@@ -44,6 +45,46 @@ pub struct Config {
     pub startup_quick_runs: Option<usize>,
     /// `[gate] threshold_pct`: the regression threshold in percent.
     pub threshold_pct: Option<f64>,
+    /// `[gate] alpha`: the false discovery rate of the noisy family.
+    pub alpha: Option<f64>,
+    /// `[gate.metrics]`: metric name → threshold in percent.
+    pub gate_metrics: BTreeMap<String, f64>,
+    /// `[gate.benches]`: bench glob → threshold in percent.
+    pub gate_benches: BTreeMap<String, f64>,
+    /// `[[ignore]]`: series dropped from the gate.
+    pub ignore: Vec<SeriesRule>,
+    /// `[[acknowledge]]`: regressions accepted, still shown.
+    pub acknowledge: Vec<SeriesRule>,
+    /// `[[budget]]`: absolute limits checked on the head.
+    pub budgets: Vec<BudgetRule>,
+}
+
+/// An `[[ignore]]` or `[[acknowledge]]` entry: which series, why, and until which commit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeriesRule {
+    /// A bench id glob (`*` matches any run of characters).
+    pub bench: String,
+    /// The metric, if only one.
+    pub metric: Option<String>,
+    /// The profile, if only one.
+    pub profile: Option<String>,
+    /// Why (required).
+    pub reason: String,
+    /// The commit (sha or prefix) from which on the entry no longer applies.
+    pub until: Option<String>,
+}
+
+/// A `[[budget]]` entry: an absolute limit on one series of the head.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BudgetRule {
+    /// The bench id.
+    pub bench: String,
+    /// The metric.
+    pub metric: String,
+    /// The profile (default: every profile measured).
+    pub profile: Option<String>,
+    /// The largest value allowed, in the metric's unit.
+    pub max: f64,
 }
 
 impl Config {
@@ -72,7 +113,10 @@ impl Config {
         let reader = Reader { path };
         let mut config = Config::default();
         for (section, value) in doc.root().iter() {
-            let table = reader.table(section.as_str(), value)?;
+            let table = match section.as_str() {
+                "ignore" | "acknowledge" | "budget" => doc.root(),
+                name => reader.table(name, value)?,
+            };
             match section.as_str() {
                 "target" => reader.fields(table, "target", |key, v| {
                     match key {
@@ -116,14 +160,26 @@ impl Config {
                 "gate" => reader.fields(table, "gate", |key, v| {
                     match key {
                         "threshold_pct" => config.threshold_pct = Some(reader.percent(key, v)?),
+                        "alpha" => config.alpha = Some(reader.fraction(key, v)?),
+                        "metrics" => config.gate_metrics = reader.percents(key, v)?,
+                        "benches" => config.gate_benches = reader.percents(key, v)?,
                         _ => return Ok(false),
                     }
                     Ok(true)
                 })?,
+                "ignore" | "acknowledge" => {
+                    let rules = reader.series_rules(section.as_str(), value)?;
+                    if section.as_str() == "ignore" {
+                        config.ignore = rules;
+                    } else {
+                        config.acknowledge = rules;
+                    }
+                }
+                "budget" => config.budgets = reader.budgets(value)?,
                 other => {
                     return Err(reader.invalid(
                         other,
-                        "is not a section of perfgate.toml; the sections are `[target]`, `[run]`, `[pgo]`, `[startup]`, `[gate]`",
+                        "is not a section of perfgate.toml; the sections are `[target]`, `[run]`, `[pgo]`, `[startup]`, `[gate]`, `[[ignore]]`, `[[acknowledge]]`, `[[budget]]`",
                     ));
                 }
             }
@@ -200,6 +256,115 @@ impl Reader<'_> {
         array.iter().map(|v| self.string(key, v)).collect()
     }
 
+    fn fraction(&self, key: &str, value: Value) -> Result<f64> {
+        match value.as_float() {
+            Some(a) if a > 0.0 && a < 1.0 => Ok(a),
+            _ => Err(self.invalid(key, "must be a number between 0 and 1, e.g. 0.05")),
+        }
+    }
+
+    fn number(&self, key: &str, value: Value) -> Result<f64> {
+        value
+            .as_float()
+            .or_else(|| value.as_integer().map(|i| i as f64))
+            .filter(|n| n.is_finite())
+            .ok_or_else(|| {
+                self.invalid(
+                    key,
+                    &format!("must be a number, found {}", value.type_name()),
+                )
+            })
+    }
+
+    /// A table of `name = percent` pairs.
+    fn percents(&self, key: &str, value: Value) -> Result<BTreeMap<String, f64>> {
+        let table = self.table(key, value)?;
+        table
+            .iter()
+            .map(|(k, v)| {
+                let full = format!("{key}.{}", k.as_str());
+                Ok((k.as_str().to_string(), self.percent(&full, v)?))
+            })
+            .collect()
+    }
+
+    /// The tables of an array of tables `[[section]]`.
+    fn entries<'d, 'a>(&self, section: &str, value: Value<'d, 'a>) -> Result<Vec<Table<'d, 'a>>> {
+        let array = value.as_array().ok_or_else(|| {
+            self.invalid(
+                section,
+                &format!(
+                    "must be written `[[{section}]]`, found {}",
+                    value.type_name()
+                ),
+            )
+        })?;
+        array
+            .iter()
+            .enumerate()
+            .map(|(i, v)| self.table(&format!("{section}[{i}]"), v))
+            .collect()
+    }
+
+    fn series_rules(&self, section: &str, value: Value) -> Result<Vec<SeriesRule>> {
+        let mut rules = Vec::new();
+        for (i, table) in self.entries(section, value)?.into_iter().enumerate() {
+            let at = format!("{section}[{i}]");
+            let (mut bench, mut metric, mut profile, mut reason, mut until) =
+                (None, None, None, None, None);
+            self.fields(table, &at, |key, v| {
+                match key {
+                    "bench" => bench = Some(self.string(key, v)?),
+                    "metric" => metric = Some(self.string(key, v)?),
+                    "profile" => profile = Some(self.string(key, v)?),
+                    "reason" => reason = Some(self.string(key, v)?),
+                    "until" => until = Some(self.string(key, v)?),
+                    _ => return Ok(false),
+                }
+                Ok(true)
+            })?;
+            let (Some(bench), Some(reason)) = (bench, reason) else {
+                return Err(self.invalid(&at, "needs `bench` and `reason`"));
+            };
+            rules.push(SeriesRule {
+                bench,
+                metric,
+                profile,
+                reason,
+                until,
+            });
+        }
+        Ok(rules)
+    }
+
+    fn budgets(&self, value: Value) -> Result<Vec<BudgetRule>> {
+        let mut budgets = Vec::new();
+        for (i, table) in self.entries("budget", value)?.into_iter().enumerate() {
+            let at = format!("budget[{i}]");
+            let (mut bench, mut metric, mut profile, mut max) = (None, None, None, None);
+            self.fields(table, &at, |key, v| {
+                match key {
+                    "bench" => bench = Some(self.string(key, v)?),
+                    "metric" => metric = Some(self.string(key, v)?),
+                    "profile" => profile = Some(self.string(key, v)?),
+                    "max" => max = Some(self.number(key, v)?),
+                    _ => return Ok(false),
+                }
+                Ok(true)
+            })?;
+            let (Some(bench), Some(metric), Some(max)) = (bench, metric, max) else {
+                return Err(self.invalid(&at, "needs `bench`, `metric` and `max`"));
+            };
+            budgets.push(BudgetRule {
+                bench,
+                metric,
+                profile,
+                max,
+            });
+        }
+        Ok(budgets)
+    }
+
     fn count(&self, key: &str, value: Value) -> Result<usize> {
         match value.as_integer() {
             Some(n) if n >= 1 => Ok(n as usize),
@@ -249,6 +414,23 @@ runs = 200
 quick_runs = 20
 [gate]
 threshold_pct = 10
+alpha = 0.05
+metrics = { instructions = 5 }
+[gate.benches]
+"parse/large/*" = 15
+[[ignore]]
+bench = "parse/*/toml-table"
+reason = "a rival, shown for reference"
+[[acknowledge]]
+bench = "startup/*"
+metric = "startup_wall_ns"
+reason = "slower start for a new feature"
+until = "abc1234"
+[[budget]]
+bench = "parse/medium/config-core"
+metric = "wall_time_ns"
+profile = "release"
+max = 5e6
 "#,
         )
         .expect("valid");
@@ -260,6 +442,30 @@ threshold_pct = 10
         assert_eq!(config.profiles.as_deref().map(|p| p.len()), Some(2));
         assert_eq!(config.startup_runs, Some(200));
         assert_eq!(config.threshold_pct, Some(10.0));
+        assert_eq!(config.gate_metrics.get("instructions"), Some(&5.0));
+        assert_eq!(config.gate_benches.get("parse/large/*"), Some(&15.0));
+        assert_eq!(config.ignore.len(), 1);
+        assert_eq!(config.acknowledge[0].until.as_deref(), Some("abc1234"));
+        assert_eq!(config.budgets[0].max, 5e6);
+    }
+
+    #[test]
+    fn rules_need_their_required_keys() {
+        let err = parse(
+            "[[ignore]]
+bench = \"x\"\n",
+        )
+        .expect_err("no reason");
+        assert_eq!(
+            err.to_string(),
+            "`perfgate.toml`: `ignore[0]` needs `bench` and `reason`"
+        );
+        let err = parse("[[budget]]\nbench = \"x\"\nmetric = \"m\"\nmax = \"big\"\n")
+            .expect_err("bad max");
+        assert_eq!(
+            err.to_string(),
+            "`perfgate.toml`: `budget[0].max` must be a number, found string"
+        );
     }
 
     #[test]

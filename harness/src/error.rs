@@ -216,6 +216,24 @@ pub enum Error {
         message: String,
     },
 
+    /// A commit that has no stored baseline.
+    #[error("no baseline for `{rev}` ({short}) in `{}`; run `perfgate run --rev {short}` first, or pass `--run-missing`", dir.display())]
+    NoBaseline {
+        /// The revision as given.
+        rev: String,
+        /// Its commit sha, shortened.
+        short: String,
+        /// The baseline directory.
+        dir: PathBuf,
+    },
+
+    /// Two baselines that measure different things.
+    #[error("cannot compare: {message}")]
+    NotComparable {
+        /// What differs.
+        message: String,
+    },
+
     /// A baseline written by a newer or older schema.
     #[error("baseline `{}` has schema version {found}, this perfgate reads {supported}; re-run `perfgate run` on that commit", path.display())]
     SchemaVersion {

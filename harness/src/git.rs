@@ -222,6 +222,30 @@ impl Repo {
             })
     }
 
+    /// The paths that differ between the trees of commits `a` and `b`, sorted.
+    pub fn changed_paths(&self, a: &str, b: &str) -> Result<Vec<String>> {
+        let git_error = |source| Error::Git {
+            action: format!("list the files changed between `{a}` and `{b}`"),
+            fix: "check that both commits are in this repository".to_string(),
+            source,
+        };
+        let old = self.resolve(a)?.tree().map_err(git_error)?;
+        let new = self.resolve(b)?.tree().map_err(git_error)?;
+        let diff = self
+            .repo
+            .diff_tree_to_tree(Some(&old), Some(&new), None)
+            .map_err(git_error)?;
+        let mut paths: Vec<String> = diff
+            .deltas()
+            .flat_map(|d| [d.old_file().path(), d.new_file().path()])
+            .flatten()
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        paths.sort();
+        paths.dedup();
+        Ok(paths)
+    }
+
     /// The commit that `rev` names, or [`Error::UnknownRev`].
     fn resolve(&self, rev: &str) -> Result<Commit<'_>> {
         self.repo

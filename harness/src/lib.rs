@@ -10,9 +10,11 @@
 pub mod build;
 pub mod cli;
 pub mod command;
+pub mod compare;
 pub mod config;
 pub mod error;
 pub mod fingerprint;
+pub mod gate_render;
 pub mod git;
 pub mod measure;
 pub mod pgo;

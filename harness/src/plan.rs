@@ -195,6 +195,7 @@ mod tests {
         let cli = crate::cli::Cli::parse_from(["perfgate", "run"].iter().chain(argv));
         match cli.command {
             crate::cli::Command::Run(args) => args,
+            other => panic!("not a run: {other:?}"),
         }
     }
 

@@ -2,5 +2,6 @@
 //! temporary git repository and runs the real binary with real cargo, valgrind and git.
 
 mod bad_input;
+mod compare;
 mod run;
 mod util;

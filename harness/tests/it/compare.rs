@@ -1,0 +1,242 @@
+//! `perfgate compare`: verdicts, formats and exit codes, with real git and stored baselines.
+//! Most cases store baselines made from the schema document's example (fast); one measures
+//! real commits of the fixture with a known slowdown injected.
+
+use serde_json::Value;
+
+use crate::util::{Fixture, assert_exit, build_lock, text};
+
+/// The example baseline of `docs/baseline-schema.md`, as JSON.
+fn example() -> Value {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/baseline-schema.md"),
+    )
+    .expect("read the schema doc");
+    let start = doc.find("```json\n").expect("a json block") + 8;
+    let end = start + doc[start..].find("\n```").expect("its end");
+    serde_json::from_str(&doc[start..end]).expect("the example is JSON")
+}
+
+/// Stores `baseline` as the baseline of commit `sha`.
+fn store(fixture: &Fixture, sha: &str, mut baseline: Value) {
+    baseline["commit"]["sha"] = Value::from(sha);
+    fixture.write(
+        &format!("baselines/{sha}.json"),
+        &serde_json::to_string_pretty(&baseline).expect("serialise"),
+    );
+}
+
+/// A fixture with a `main` branch and a `feature` branch one commit ahead.
+fn two_commits() -> (Fixture, String, String) {
+    let fixture = Fixture::tiny();
+    let base = fixture.git(&["rev-parse", "HEAD"]);
+    fixture.git(&["checkout", "-q", "-b", "feature"]);
+    fixture.write("notes.txt", "a change\n");
+    let head = fixture.commit("feature work");
+    (fixture, base, head)
+}
+
+/// Scales the `value` (and samples) of one measurement of the release profile.
+fn scale(baseline: &mut Value, bench: &str, metric: &str, factor: f64) {
+    let ms = baseline["profiles"]["release"]["measurements"]
+        .as_array_mut()
+        .expect("measurements");
+    for m in ms
+        .iter_mut()
+        .filter(|m| m["bench"] == bench && m["metric"] == metric)
+    {
+        let v = m["value"].as_f64().expect("a value");
+        m["value"] = Value::from(v * factor);
+        m["artifact_sha256"] = Value::from("f".repeat(64));
+        if let Some(samples) = m.get_mut("samples").and_then(Value::as_array_mut) {
+            for s in samples.iter_mut() {
+                *s = Value::from(s.as_f64().expect("a sample") * factor);
+            }
+        }
+    }
+}
+
+#[test]
+fn identical_baselines_pass() {
+    let (fixture, base, head) = two_commits();
+    store(&fixture, &base, example());
+    store(&fixture, &head, example());
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 0);
+    assert!(
+        text(&out.stdout).starts_with("PASS"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn an_instruction_regression_fails_the_gate_in_every_format() {
+    let (fixture, base, head) = two_commits();
+    store(&fixture, &base, example());
+    let mut slower = example();
+    scale(
+        &mut slower,
+        "iai::parse::config_core.medium",
+        "instructions",
+        1.12,
+    );
+    store(&fixture, &head, slower);
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 1);
+    let table = text(&out.stdout);
+    assert!(table.starts_with("FAIL"), "{table}");
+    assert!(table.contains("iai::parse::config_core.medium"), "{table}");
+    assert!(table.contains("+12.0%"), "{table}");
+
+    let out = fixture.perfgate(&["compare", "main", "feature", "--format", "markdown"]);
+    assert_exit(&out, 1);
+    let markdown = text(&out.stdout);
+    assert!(markdown.contains("<details>"), "{markdown}");
+
+    let out = fixture.perfgate(&["compare", "main", "feature", "--format", "json"]);
+    assert_exit(&out, 1);
+    let json: Value = serde_json::from_slice(&out.stdout).expect("--format json is JSON");
+    assert_eq!(json["base"]["sha"], base.as_str());
+    assert_eq!(json["head"]["sha"], head.as_str());
+}
+
+#[test]
+fn an_acknowledged_regression_passes() {
+    let (fixture, base, head) = two_commits();
+    store(&fixture, &base, example());
+    let mut slower = example();
+    scale(
+        &mut slower,
+        "iai::parse::config_core.medium",
+        "instructions",
+        1.5,
+    );
+    store(&fixture, &head, slower);
+    fixture.write(
+        "perfgate.toml",
+        "[[acknowledge]]\nbench = \"iai::parse::*\"\nmetric = \"instructions\"\nreason = \"a bigger grammar\"\n",
+    );
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 0);
+    assert!(
+        text(&out.stdout).contains("a bigger grammar"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn merge_base_compares_against_where_the_branch_forked() {
+    let (fixture, base, head) = two_commits();
+    fixture.git(&["checkout", "-q", "main"]);
+    fixture.write("later.txt", "main moved on\n");
+    fixture.commit("main moves on");
+    store(&fixture, &base, example());
+    store(&fixture, &head, example());
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 2);
+    assert!(
+        text(&out.stderr).contains("no baseline for `main`"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = fixture.perfgate(&["compare", "--merge-base", "main", "feature"]);
+    assert_exit(&out, 0);
+}
+
+#[test]
+fn bad_input_exits_2_with_the_fix() {
+    let (fixture, base, head) = two_commits();
+    let out = fixture.perfgate(&["compare", "main", "no-such-ref"]);
+    assert_exit(&out, 2);
+    assert!(
+        text(&out.stderr).contains("unknown git revision `no-such-ref`"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 2);
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains(&format!("run `perfgate run --rev {}` first", &base[..12])),
+        "{stderr}"
+    );
+
+    store(&fixture, &base, example());
+    fixture.write(
+        &format!("baselines/{head}.json"),
+        "{\"schema_version\": 1, \"commit\": ",
+    );
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 2);
+    assert!(
+        text(&out.stderr).contains("is corrupt"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let mut newer = example();
+    newer["schema_version"] = Value::from(99);
+    store(&fixture, &head, newer);
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 2);
+    assert!(
+        text(&out.stderr).contains("schema version 99"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let mut other = example();
+    other["target"] = Value::from("another-crate");
+    store(&fixture, &head, other);
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 2);
+    assert!(
+        text(&out.stderr).contains("cannot compare"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn measured_commits_with_a_known_slowdown() {
+    let _lock = build_lock();
+    let fixture = Fixture::tiny();
+    let base = fixture.git(&["rev-parse", "HEAD"]);
+    fixture.git(&["checkout", "-q", "-b", "slower"]);
+    let lib = std::fs::read_to_string(fixture.root().join("src/lib.rs")).expect("read");
+    fixture.write(
+        "src/lib.rs",
+        &lib.replace("EXTRA_PERMILLE: u64 = 0;", "EXTRA_PERMILLE: u64 = 1000;"),
+    );
+    fixture.commit("twice the work");
+    let out = fixture.perfgate(&[
+        "compare",
+        "main",
+        "slower",
+        "--run-missing",
+        "--quick",
+        "--profiles",
+        "release",
+    ]);
+    assert_exit(&out, 1);
+    assert_eq!(
+        fixture.baselines().len(),
+        2,
+        "both sides were measured and stored"
+    );
+    let table = text(&out.stdout);
+    assert!(table.contains("instr::work::checksum.large"), "{table}");
+    assert!(
+        fixture.baselines()[0]
+            .display()
+            .to_string()
+            .contains(&base[..12])
+            || fixture.baselines()[1]
+                .display()
+                .to_string()
+                .contains(&base[..12])
+    );
+}

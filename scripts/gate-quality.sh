@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Gate quality: how often `perfgate compare` is wrong, measured (not tested) on the tiny
+# fixture crate committed at several settings in a temporary repository.
+#
+#   A/A       same work, different binaries (a changed SALT): false gate failures on
+#             instructions and on wall time
+#   +10%      EXTRA_PERMILLE = 100: how often the gate fails, on instructions and wall time
+#   +0.5%     EXTRA_PERMILLE = 5: marked notable, never failing, on instructions
+#
+# Usage: scripts/gate-quality.sh [REPEATS]   (default 20; each repeat measures two commits)
+# Prints one line per repeat and a summary; writes nothing to the repository.
+set -euo pipefail
+
+cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+repo_root=$PWD
+repeats=${1:-20}
+script=gate-quality.sh
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
+
+step "build perfgate" cargo build --release -q -p perfgate
+perfgate=$repo_root/target/release/perfgate
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+export CARGO_TARGET_DIR=$work/target
+cp -r harness/tests/fixtures/tiny "$work/repo"
+cd "$work/repo"
+rm -rf target
+git init -q -b main
+git config user.name "gate quality"
+git config user.email "gate-quality@perfgate.invalid"
+git add -A
+git commit -qm "tiny fixture"
+
+# Commits the fixture with SALT=$1 and EXTRA_PERMILLE=$2 on the current branch; prints the sha.
+variant() {
+    sed -i -e "s/pub const SALT: u64 = [0-9]*;/pub const SALT: u64 = $1;/" \
+        -e "s/pub const EXTRA_PERMILLE: u64 = [0-9]*;/pub const EXTRA_PERMILLE: u64 = $2;/" src/lib.rs
+    git commit -qam "salt $1, extra $2"
+    git rev-parse HEAD
+}
+
+# The verdict of the checksum/1000 wall time and the checksum.large instructions, from JSON.
+verdicts() {
+    python3 -c '
+import json, sys
+c = json.load(sys.stdin)
+want = {("checksum/1000", "wall_time_ns"): "wall", ("instr::work::checksum.large", "instructions"): "ir"}
+out = {}
+for s in c["series"]:
+    k = (s["key"]["bench"], s["key"]["metric"])
+    if s["key"]["profile"] == "release" and k in want:
+        out[want[k]] = s["verdict"] + ("+notable" if s["notable"] else "")
+print(out.get("ir", "absent"), out.get("wall", "absent"))
+'
+}
+
+declare -A fails=()
+declare -A ir_counts=()
+declare -A wall_counts=()
+salt=0
+for scenario in aa slow10 slow05; do
+    case $scenario in
+    aa) extra=0 ;;
+    slow10) extra=100 ;;
+    slow05) extra=5 ;;
+    esac
+    for ((r = 1; r <= repeats; r++)); do
+        salt=$((salt + 1))
+        base=$(variant "$salt" 0)
+        salt=$((salt + 1))
+        head=$(variant "$salt" "$extra")
+        status=0
+        json=$("$perfgate" compare "$base" "$head" --run-missing --quick --profiles release \
+            --format json 2>"$work/stderr") || status=$?
+        if [ "$status" -eq 2 ]; then
+            cat "$work/stderr" >&2
+            exit 2
+        fi
+        read -r ir wall < <(printf '%s' "$json" | verdicts)
+        printf '%-7s %2d  exit %d  instructions %-22s wall %s\n' "$scenario" "$r" "$status" "$ir" "$wall"
+        [ "$status" -eq 1 ] && fails[$scenario]=$((${fails[$scenario]:-0} + 1))
+        ir_counts[$scenario:$ir]=$((${ir_counts[$scenario:$ir]:-0} + 1))
+        wall_counts[$scenario:$wall]=$((${wall_counts[$scenario:$wall]:-0} + 1))
+    done
+done
+
+echo
+echo "summary over $repeats repeats per scenario (gate failures = exit 1):"
+for scenario in aa slow10 slow05; do
+    printf '  %-7s gate failures %2d;' "$scenario" "${fails[$scenario]:-0}"
+    for key in "${!ir_counts[@]}"; do
+        [[ $key == "$scenario:"* ]] && printf ' instructions %s ×%d;' "${key#*:}" "${ir_counts[$key]}"
+    done
+    for key in "${!wall_counts[@]}"; do
+        [[ $key == "$scenario:"* ]] && printf ' wall %s ×%d;' "${key#*:}" "${wall_counts[$key]}"
+    done
+    echo
+done
