@@ -51,7 +51,8 @@ for s in c["series"]:
     k = (s["key"]["bench"], s["key"]["metric"])
     if s["key"]["profile"] == "release" and k in want:
         out[want[k]] = s["verdict"] + ("+notable" if s["notable"] else "")
-print(out.get("ir", "absent"), out.get("wall", "absent"))
+failing = [s["key"]["bench"] + ":" + s["key"]["metric"] + "(" + s["reason"] + ")" for s in c["series"] if s["verdict"] == "regressed" and not s["advisory"] and not s["acknowledged"] and not s["ignored"]]
+print(out.get("ir", "absent"), out.get("wall", "absent"), "|".join(failing) or "-")
 '
 }
 
@@ -77,8 +78,8 @@ for scenario in aa slow10 slow05; do
             cat "$work/stderr" >&2
             exit 2
         fi
-        read -r ir wall < <(printf '%s' "$json" | verdicts)
-        printf '%-7s %2d  exit %d  instructions %-22s wall %s\n' "$scenario" "$r" "$status" "$ir" "$wall"
+        read -r ir wall failing < <(printf '%s' "$json" | verdicts)
+        printf '%-7s %2d  exit %d  instructions %-22s wall %-22s failing: %s\n' "$scenario" "$r" "$status" "$ir" "$wall" "$failing"
         [ "$status" -eq 1 ] && fails[$scenario]=$((${fails[$scenario]:-0} + 1))
         ir_counts[$scenario:$ir]=$((${ir_counts[$scenario:$ir]:-0} + 1))
         wall_counts[$scenario:$wall]=$((${wall_counts[$scenario:$wall]:-0} + 1))
