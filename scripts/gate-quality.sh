@@ -67,10 +67,16 @@ for scenario in aa slow10 slow05; do
     slow05) extra=5 ;;
     esac
     for ((r = 1; r <= repeats; r++)); do
+        # The base goes on main; the head on a branch of its own, as a pull request would,
+        # so main's history (which the noise fences are computed from) holds same-work
+        # commits only.
+        git checkout -q main
         salt=$((salt + 1))
         base=$(variant "$salt" 0)
+        git checkout -q -b "$scenario-$r"
         salt=$((salt + 1))
         head=$(variant "$salt" "$extra")
+        git checkout -q main
         status=0
         json=$("$perfgate" compare "$base" "$head" --run-missing --quick --profiles release \
             --format json 2>"$work/stderr") || status=$?
