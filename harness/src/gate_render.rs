@@ -108,7 +108,7 @@ pub fn table(c: &Comparison) -> String {
             s.reason.clone(),
         ]);
     }
-    out.push_str(&columns(&lines));
+    out.push_str(&crate::summary::columns(&lines));
     out
 }
 
@@ -346,31 +346,6 @@ fn budget_value(v: f64, unit: Option<crate::measure::Unit>) -> String {
         Some(unit) => format_value(v, unit),
         None => format!("{v}"),
     }
-}
-
-/// Left-aligned columns separated by two spaces, trailing spaces trimmed.
-fn columns(lines: &[Vec<String>]) -> String {
-    let n = lines.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..n)
-        .map(|i| {
-            lines
-                .iter()
-                .filter_map(|l| l.get(i))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for line in lines {
-        let cells: Vec<String> = line
-            .iter()
-            .zip(&widths)
-            .map(|(s, &w)| format!("{s:<w$}"))
-            .collect();
-        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
-    }
-    out
 }
 
 /// A Markdown table of series.

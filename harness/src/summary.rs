@@ -113,7 +113,7 @@ pub fn table(baseline: &Baseline) -> String {
         }
         lines.push(line);
     }
-    render(&lines)
+    columns(&lines)
 }
 
 /// Profiles in build order (release first), whatever order the map holds them in.
@@ -128,8 +128,9 @@ fn profile_order<'p>(profiles: &[&'p String]) -> Vec<&'p String> {
     order
 }
 
-/// Left-aligned columns separated by two spaces.
-fn render(lines: &[Vec<String>]) -> String {
+/// Left-aligned columns separated by two spaces, trailing spaces trimmed (also the layout of
+/// `compare`'s terminal table).
+pub(crate) fn columns(lines: &[Vec<String>]) -> String {
     let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
     let widths: Vec<usize> = (0..columns)
         .map(|c| {
