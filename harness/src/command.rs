@@ -226,11 +226,7 @@ fn history(repo: &Repo, base: &Baseline, dir: &Path) -> anyhow::Result<History> 
         }
         for (profile, run) in &baseline.profiles {
             for m in &run.measurements {
-                let key = SeriesKey {
-                    profile: profile.clone(),
-                    bench: m.bench.clone(),
-                    metric: m.metric.clone(),
-                };
+                let key = SeriesKey::of(profile, m);
                 history.values.entry(key).or_default().push(m.value);
             }
         }

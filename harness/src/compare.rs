@@ -94,6 +94,17 @@ pub struct SeriesKey {
     pub metric: String,
 }
 
+impl SeriesKey {
+    /// The key of measurement `m` under `profile`.
+    pub fn of(profile: &str, m: &Measurement) -> SeriesKey {
+        SeriesKey {
+            profile: profile.to_string(),
+            bench: m.bench.clone(),
+            metric: m.metric.clone(),
+        }
+    }
+}
+
 /// How a metric is judged (`docs/gate.md` §2).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -449,11 +460,7 @@ fn series_of(baseline: &Baseline) -> BTreeMap<SeriesKey, Side<'_>> {
     let mut out = BTreeMap::new();
     for (profile, run) in &baseline.profiles {
         for m in &run.measurements {
-            let key = SeriesKey {
-                profile: profile.clone(),
-                bench: m.bench.clone(),
-                metric: m.metric.clone(),
-            };
+            let key = SeriesKey::of(profile, m);
             let samples = if m.samples.is_empty() && m.metric.starts_with("throughput_") {
                 derived_throughput(m, run)
             } else {
