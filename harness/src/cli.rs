@@ -52,6 +52,11 @@ pub struct CompareArgs {
     #[arg(long)]
     pub run_missing: bool,
 
+    /// Measure both sides in this job, in interleaved rounds (base, head, head, base), their
+    /// samples pooled; a noisy regression is confirmed by one more round before it fails.
+    #[arg(long, conflicts_with = "run_missing")]
+    pub run: bool,
+
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
@@ -65,11 +70,11 @@ pub struct CompareArgs {
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// With `--run-missing`: measure in quick mode.
+    /// With `--run` or `--run-missing`: measure in quick mode.
     #[arg(long)]
     pub quick: bool,
 
-    /// With `--run-missing`: the profiles to measure.
+    /// With `--run` or `--run-missing`: the profiles to measure.
     #[arg(long, value_name = "LIST")]
     pub profiles: Option<String>,
 }

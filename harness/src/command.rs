@@ -143,47 +143,84 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
     } else {
         repo.commit(&args.base)?
     };
-    let mut sides = Vec::new();
-    for (rev, commit) in [(&args.base, &base), (&args.head, &head)] {
-        let path = match store::find(&baselines_dir, &commit.sha)? {
-            Some(path) => path,
-            None if args.run_missing => {
-                let run_args = RunArgs {
-                    target: None,
-                    manifest_path: None,
-                    profiles: args.profiles.clone(),
-                    quick: args.quick,
-                    rev: Some(commit.sha.clone()),
-                    baselines: Some(baselines_dir.clone()),
-                    json: false,
-                    allow_dirty: false,
-                    config: args.config.clone(),
-                };
-                let plan = Plan::new(&run_args, config.clone(), &root, &cwd)?;
-                eprintln!(
-                    "perfgate: no baseline for `{rev}`; measuring {}",
-                    short(&commit.sha)
-                );
-                measure_commit(&repo, &plan)?.1
-            }
-            None => {
-                return Err(Error::NoBaseline {
-                    rev: rev.clone(),
-                    short: short(&commit.sha),
-                    dir: baselines_dir.clone(),
-                }
-                .into());
-            }
+    let measure = |commit: &crate::git::CommitInfo| -> anyhow::Result<Baseline> {
+        let run_args = RunArgs {
+            target: None,
+            manifest_path: None,
+            profiles: args.profiles.clone(),
+            quick: args.quick,
+            rev: Some(commit.sha.clone()),
+            baselines: Some(baselines_dir.clone()),
+            json: false,
+            allow_dirty: false,
+            config: args.config.clone(),
         };
-        sides.push(store::load(&path)?);
-    }
-    let head_baseline = sides.pop().expect("two sides were loaded");
-    let base_baseline = sides.pop().expect("two sides were loaded");
+        let plan = Plan::new(&run_args, config.clone(), &root, &cwd)?;
+        Ok(measure_commit(&repo, &plan)?.0)
+    };
+    let (mut base_baseline, mut head_baseline) = if args.run {
+        // Two interleaved rounds, the order flipped in the second, so a drift of the machine
+        // falls on both sides alike.
+        let mut base_runs = vec![];
+        let mut head_runs = vec![];
+        for round in 0..2 {
+            eprintln!("perfgate: --run round {}: measuring both sides", round + 1);
+            if round == 0 {
+                base_runs.push(measure(&base)?);
+                head_runs.push(measure(&head)?);
+            } else {
+                head_runs.push(measure(&head)?);
+                base_runs.push(measure(&base)?);
+            }
+        }
+        (pool(base_runs), pool(head_runs))
+    } else {
+        let mut sides = Vec::new();
+        for (rev, commit) in [(&args.base, &base), (&args.head, &head)] {
+            let path = match store::find(&baselines_dir, &commit.sha)? {
+                Some(path) => path,
+                None if args.run_missing => {
+                    eprintln!(
+                        "perfgate: no baseline for `{rev}`; measuring {}",
+                        short(&commit.sha)
+                    );
+                    sides.push(measure(commit)?);
+                    continue;
+                }
+                None => {
+                    return Err(Error::NoBaseline {
+                        rev: rev.clone(),
+                        short: short(&commit.sha),
+                        dir: baselines_dir.clone(),
+                    }
+                    .into());
+                }
+            };
+            sides.push(store::load(&path)?);
+        }
+        let head_baseline = sides.pop().expect("two sides were loaded");
+        (sides.pop().expect("two sides were loaded"), head_baseline)
+    };
     let history = history(&repo, &base_baseline, &baselines_dir)?;
     let mut rules = gate_rules(&config, &repo, &head.sha, &config_path)?;
     rules.explained = explained_changes(&repo.changed_paths(&base.sha, &head.sha)?);
-    let comparison = compare::compare(&base_baseline, &head_baseline, &history, &rules)
+    let mut comparison = compare::compare(&base_baseline, &head_baseline, &history, &rules)
         .map_err(|message| Error::NotComparable { message })?;
+    let noisy_failure = comparison
+        .regressions()
+        .any(|s| s.class == compare::MetricClass::Noisy);
+    if args.run && noisy_failure {
+        // Confirm-on-fail: one more round, pooled, before a noisy regression may fail.
+        eprintln!("perfgate: --run: a noisy series regressed; confirming with one more round");
+        head_baseline = pool(vec![head_baseline, measure(&head)?]);
+        base_baseline = pool(vec![base_baseline, measure(&base)?]);
+        comparison = compare::compare(&base_baseline, &head_baseline, &history, &rules)
+            .map_err(|message| Error::NotComparable { message })?;
+    }
+    if args.run {
+        store::save(&baselines_dir, &base_baseline)?;
+        store::save(&baselines_dir, &head_baseline)?;
+    }
     match args.format {
         Format::Table => emit(&gate_render::table(&comparison))?,
         Format::Markdown => emit(&gate_render::markdown(&comparison))?,
@@ -324,6 +361,45 @@ fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
+/// Pools baselines of one commit measured in several rounds: the samples of each measurement
+/// are concatenated and its value becomes the mean of the rounds' values; everything else is
+/// the first round's. An artifact that differs between rounds is not recorded as identical.
+fn pool(rounds: Vec<Baseline>) -> Baseline {
+    let mut rounds = rounds.into_iter();
+    let mut pooled = rounds.next().expect("at least one round is measured");
+    let mut counts: BTreeMap<SeriesKey, usize> = BTreeMap::new();
+    for other in rounds {
+        for (profile, run) in pooled.profiles.iter_mut() {
+            let Some(other_run) = other.profiles.get(profile) else {
+                continue;
+            };
+            for m in run.measurements.iter_mut() {
+                let Some(o) = other_run
+                    .measurements
+                    .iter()
+                    .find(|o| o.bench == m.bench && o.metric == m.metric)
+                else {
+                    continue;
+                };
+                m.samples.extend_from_slice(&o.samples);
+                m.value += o.value;
+                if m.artifact_sha256 != o.artifact_sha256 {
+                    m.artifact_sha256 = None;
+                }
+                *counts.entry(SeriesKey::of(profile, m)).or_insert(1) += 1;
+            }
+        }
+    }
+    for (profile, run) in pooled.profiles.iter_mut() {
+        for m in run.measurements.iter_mut() {
+            if let Some(&n) = counts.get(&SeriesKey::of(profile, m)) {
+                m.value /= n as f64;
+            }
+        }
+    }
+    pooled
+}
+
 /// The first 12 characters of a sha.
 fn short(sha: &str) -> String {
     sha.chars().take(12).collect()
@@ -449,4 +525,45 @@ fn now_unix() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The example baseline of the schema document.
+    fn example() -> Baseline {
+        let doc = include_str!("../../docs/baseline-schema.md");
+        let start = doc.find("```json\n").expect("a json block") + 8;
+        let end = start + doc[start..].find("\n```").expect("its end");
+        serde_json::from_str(&doc[start..end]).expect("the example is a baseline")
+    }
+
+    #[test]
+    fn pooling_rounds_concatenates_samples_and_averages_values() {
+        let first = example();
+        let mut second = example();
+        for run in second.profiles.values_mut() {
+            for m in run.measurements.iter_mut() {
+                m.value *= 3.0;
+                m.artifact_sha256 = Some("0".repeat(64));
+            }
+        }
+        let pooled = pool(vec![first.clone(), second]);
+        for (profile, run) in &pooled.profiles {
+            for (m, original) in run
+                .measurements
+                .iter()
+                .zip(&first.profiles[profile].measurements)
+            {
+                assert_eq!(m.value, original.value * 2.0, "{} {}", m.bench, m.metric);
+                assert_eq!(m.samples.len(), original.samples.len() * 2);
+                assert_eq!(
+                    m.artifact_sha256, None,
+                    "rounds of other binaries are not identical"
+                );
+            }
+        }
+        assert_eq!(pool(vec![first.clone()]), first);
+    }
 }

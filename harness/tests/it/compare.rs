@@ -240,3 +240,45 @@ fn measured_commits_with_a_known_slowdown() {
                 .contains(&base[..12])
     );
 }
+
+#[test]
+fn run_measures_both_sides_in_interleaved_rounds() {
+    let _lock = build_lock();
+    let fixture = Fixture::tiny();
+    fixture.git(&["checkout", "-q", "-b", "slower"]);
+    let lib = std::fs::read_to_string(fixture.root().join("src/lib.rs")).expect("read");
+    fixture.write(
+        "src/lib.rs",
+        &lib.replace("EXTRA_PERMILLE: u64 = 0;", "EXTRA_PERMILLE: u64 = 1000;"),
+    );
+    fixture.commit("twice the work");
+    let out = fixture.perfgate(&[
+        "compare",
+        "main",
+        "slower",
+        "--run",
+        "--quick",
+        "--profiles",
+        "release",
+    ]);
+    assert_exit(&out, 1);
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("--run round 2"), "{stderr}");
+    assert_eq!(fixture.baselines().len(), 2, "both pooled sides are stored");
+    let head = fixture.git(&["rev-parse", "slower"]);
+    let stored: Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture.root().join(format!("baselines/{head}.json")))
+            .expect("read"),
+    )
+    .expect("JSON");
+    let wall = stored["profiles"]["release"]["measurements"]
+        .as_array()
+        .expect("measurements")
+        .iter()
+        .find(|m| m["bench"] == "checksum/1000" && m["metric"] == "wall_time_ns")
+        .expect("the wall time");
+    assert!(
+        wall["samples"].as_array().map(Vec::len).unwrap_or(0) >= 20,
+        "two rounds pooled"
+    );
+}
