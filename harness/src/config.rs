@@ -113,12 +113,8 @@ impl Config {
         let reader = Reader { path };
         let mut config = Config::default();
         for (section, value) in doc.root().iter() {
-            let table = match section.as_str() {
-                "ignore" | "acknowledge" | "budget" => doc.root(),
-                name => reader.table(name, value)?,
-            };
             match section.as_str() {
-                "target" => reader.fields(table, "target", |key, v| {
+                "target" => reader.fields(reader.table("target", value)?, "target", |key, v| {
                     match key {
                         "path" => config.target_path = Some(reader.string(key, v)?.into()),
                         "benches" => config.benches = Some(reader.strings(key, v)?),
@@ -127,7 +123,7 @@ impl Config {
                     }
                     Ok(true)
                 })?,
-                "run" => reader.fields(table, "run", |key, v| {
+                "run" => reader.fields(reader.table("run", value)?, "run", |key, v| {
                     match key {
                         "profiles" => config.profiles = Some(reader.strings(key, v)?),
                         "baselines" => config.baselines = Some(reader.string(key, v)?.into()),
@@ -139,25 +135,27 @@ impl Config {
                     }
                     Ok(true)
                 })?,
-                "pgo" => reader.fields(table, "pgo", |key, v| {
+                "pgo" => reader.fields(reader.table("pgo", value)?, "pgo", |key, v| {
                     match key {
                         "train" => config.pgo_train = Some(reader.strings(key, v)?),
                         _ => return Ok(false),
                     }
                     Ok(true)
                 })?,
-                "startup" => reader.fields(table, "startup", |key, v| {
-                    match key {
-                        "binary" => config.startup_binary = Some(reader.string(key, v)?),
-                        "args" => config.startup_args = Some(reader.strings(key, v)?),
-                        "stdin" => config.startup_stdin = Some(reader.string(key, v)?.into()),
-                        "runs" => config.startup_runs = Some(reader.count(key, v)?),
-                        "quick_runs" => config.startup_quick_runs = Some(reader.count(key, v)?),
-                        _ => return Ok(false),
-                    }
-                    Ok(true)
-                })?,
-                "gate" => reader.fields(table, "gate", |key, v| {
+                "startup" => {
+                    reader.fields(reader.table("startup", value)?, "startup", |key, v| {
+                        match key {
+                            "binary" => config.startup_binary = Some(reader.string(key, v)?),
+                            "args" => config.startup_args = Some(reader.strings(key, v)?),
+                            "stdin" => config.startup_stdin = Some(reader.string(key, v)?.into()),
+                            "runs" => config.startup_runs = Some(reader.count(key, v)?),
+                            "quick_runs" => config.startup_quick_runs = Some(reader.count(key, v)?),
+                            _ => return Ok(false),
+                        }
+                        Ok(true)
+                    })?
+                }
+                "gate" => reader.fields(reader.table("gate", value)?, "gate", |key, v| {
                     match key {
                         "threshold_pct" => config.threshold_pct = Some(reader.percent(key, v)?),
                         "alpha" => config.alpha = Some(reader.fraction(key, v)?),
