@@ -52,10 +52,19 @@ pub struct CompareArgs {
     #[arg(long)]
     pub run_missing: bool,
 
-    /// Measure both sides in this job, in interleaved rounds (base, head, head, base), their
-    /// samples pooled; a noisy regression is confirmed by one more round before it fails.
+    /// Measure both sides in this job: each built and measured once, then the noisy benches
+    /// run as one process per sample, base and head interleaved in a seeded order; a noisy
+    /// regression must regress in 2 of 3 passes, a deterministic one must reproduce.
     #[arg(long, conflicts_with = "run_missing")]
     pub run: bool,
+
+    /// Exit 3 when nothing regressed but a series is incomparable (an environment change).
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Fail (exit 1) when a series of the base is missing from the head.
+    #[arg(long)]
+    pub fail_on_missing: bool,
 
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]

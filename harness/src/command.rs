@@ -9,7 +9,7 @@ use anyhow::Context as _;
 
 use crate::build;
 use crate::cli::{Cli, Command, CompareArgs, Format, RunArgs};
-use crate::compare::{self, Budget, GateRules, History, Rule, SeriesKey};
+use crate::compare::{self, Budget, ExitPolicy, GateRules, History, Outcome, Rule, SeriesKey};
 use crate::config::{self, Config};
 use crate::error::{Error, exit};
 use crate::fingerprint;
@@ -24,6 +24,8 @@ use crate::run;
 use crate::store::{self, Baseline, ProfileRun};
 use crate::summary;
 use crate::target::{BenchKind, Built, TargetInfo};
+
+mod interleaved;
 
 /// Runs the subcommand; returns the exit code.
 pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
@@ -40,7 +42,7 @@ fn run_command(args: &RunArgs) -> anyhow::Result<u8> {
     let root = repo.root();
     let config_path = config_path(args.config.as_deref(), &cwd, &root);
     let plan = Plan::new(args, Config::load(&config_path)?, &root, &cwd)?;
-    let (baseline, path) = measure_commit(&repo, &plan)?;
+    let Measured { baseline, path, .. } = measure_commit(&repo, &plan)?;
     if plan.json {
         emit(&format!(
             "{}\n",
@@ -61,9 +63,24 @@ fn config_path(given: Option<&Path>, cwd: &Path, root: &Path) -> std::path::Path
     }
 }
 
+/// A commit measured: its baseline, where it was written, and what it was measured on (the
+/// builds of each profile, and the worktree they were built from, kept while this lives).
+pub(crate) struct Measured {
+    /// The baseline stored.
+    pub baseline: Baseline,
+    /// Where it was written.
+    pub path: std::path::PathBuf,
+    /// The target as found in the measured checkout.
+    pub target: TargetInfo,
+    /// Each profile's build.
+    pub builds: BTreeMap<String, Built>,
+    /// The temporary checkout of a commit other than HEAD; removed when dropped.
+    pub _worktree: Option<crate::git::Worktree>,
+}
+
 /// Measures the commit of `plan` (HEAD, or `plan.rev` in a temporary worktree) under every
-/// profile and stores its baseline; returns it and where it was written.
-fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<(Baseline, std::path::PathBuf)> {
+/// profile and stores its baseline; returns it with where it was written and what it ran.
+pub(crate) fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
     let root = repo.root();
     let baselines_rel = plan
         .baselines_dir
@@ -99,10 +116,12 @@ fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<(Baseline, std::pa
 
     let progress = Progress::new(steps(plan, &target));
     let mut profiles = BTreeMap::new();
+    let mut builds = BTreeMap::new();
     let mut release: Option<Built> = None;
     for &profile in &plan.profiles {
-        let run = measure_profile(plan, &target, profile, &mut release, &progress)?;
+        let (run, built) = measure_profile(plan, &target, profile, &mut release, &progress)?;
         profiles.insert(profile.name().to_string(), run);
+        builds.insert(profile.name().to_string(), built);
     }
     progress.finish();
 
@@ -118,7 +137,13 @@ fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<(Baseline, std::pa
         profiles,
     };
     let path = store::save(&plan.baselines_dir, &baseline)?;
-    Ok((baseline, path))
+    Ok(Measured {
+        baseline,
+        path,
+        target,
+        builds,
+        _worktree: worktree,
+    })
 }
 
 /// How many baselines of the base's history the noise fences are computed over.
@@ -143,7 +168,7 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
     } else {
         repo.commit(&args.base)?
     };
-    let measure = |commit: &crate::git::CommitInfo| -> anyhow::Result<Baseline> {
+    let measure = |commit: &crate::git::CommitInfo| -> anyhow::Result<Measured> {
         let run_args = RunArgs {
             target: None,
             manifest_path: None,
@@ -156,24 +181,38 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
             config: args.config.clone(),
         };
         let plan = Plan::new(&run_args, config.clone(), &root, &cwd)?;
-        Ok(measure_commit(&repo, &plan)?.0)
+        measure_commit(&repo, &plan)
     };
-    let (mut base_baseline, mut head_baseline) = if args.run {
-        // Two interleaved rounds, the order flipped in the second, so a drift of the machine
-        // falls on both sides alike.
-        let mut base_runs = vec![];
-        let mut head_runs = vec![];
-        for round in 0..2 {
-            eprintln!("perfgate: --run round {}: measuring both sides", round + 1);
-            if round == 0 {
-                base_runs.push(measure(&base)?);
-                head_runs.push(measure(&head)?);
-            } else {
-                head_runs.push(measure(&head)?);
-                base_runs.push(measure(&base)?);
-            }
-        }
-        (pool(base_runs), pool(head_runs))
+    let mut rules = gate_rules(&config, &repo, &head.sha, &config_path)?;
+    rules.explained = explained_changes(&repo.changed_paths(&base.sha, &head.sha)?);
+    let mut comparison = if args.run {
+        let startup = Plan::new(
+            &RunArgs {
+                target: None,
+                manifest_path: None,
+                profiles: args.profiles.clone(),
+                quick: args.quick,
+                rev: None,
+                baselines: None,
+                json: false,
+                allow_dirty: true,
+                config: args.config.clone(),
+            },
+            config.clone(),
+            &root,
+            &cwd,
+        )?
+        .startup;
+        interleaved::compare_both(&interleaved::Job {
+            base: &base,
+            head: &head,
+            measure: &measure,
+            full: !args.quick,
+            startup,
+            history: &|base: &Baseline| history(&repo, base, &baselines_dir),
+            rules: &rules,
+            baselines_dir: &baselines_dir,
+        })?
     } else {
         let mut sides = Vec::new();
         for (rev, commit) in [(&args.base, &base), (&args.head, &head)] {
@@ -184,7 +223,7 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
                         "perfgate: no baseline for `{rev}`; measuring {}",
                         short(&commit.sha)
                     );
-                    sides.push(measure(commit)?);
+                    sides.push(measure(commit)?.baseline);
                     continue;
                 }
                 None => {
@@ -199,28 +238,15 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
             sides.push(store::load(&path)?);
         }
         let head_baseline = sides.pop().expect("two sides were loaded");
-        (sides.pop().expect("two sides were loaded"), head_baseline)
+        let base_baseline = sides.pop().expect("two sides were loaded");
+        let history = history(&repo, &base_baseline, &baselines_dir)?;
+        compare::compare(&base_baseline, &head_baseline, &history, &rules)
+            .map_err(|message| Error::NotComparable { message })?
     };
-    let history = history(&repo, &base_baseline, &baselines_dir)?;
-    let mut rules = gate_rules(&config, &repo, &head.sha, &config_path)?;
-    rules.explained = explained_changes(&repo.changed_paths(&base.sha, &head.sha)?);
-    let mut comparison = compare::compare(&base_baseline, &head_baseline, &history, &rules)
-        .map_err(|message| Error::NotComparable { message })?;
-    let noisy_failure = comparison
-        .regressions()
-        .any(|s| s.class == compare::MetricClass::Noisy);
-    if args.run && noisy_failure {
-        // Confirm-on-fail: one more round, pooled, before a noisy regression may fail.
-        eprintln!("perfgate: --run: a noisy series regressed; confirming with one more round");
-        head_baseline = pool(vec![head_baseline, measure(&head)?]);
-        base_baseline = pool(vec![base_baseline, measure(&base)?]);
-        comparison = compare::compare(&base_baseline, &head_baseline, &history, &rules)
-            .map_err(|message| Error::NotComparable { message })?;
-    }
-    if args.run {
-        store::save(&baselines_dir, &base_baseline)?;
-        store::save(&baselines_dir, &head_baseline)?;
-    }
+    comparison.policy = ExitPolicy {
+        strict: args.strict,
+        fail_on_missing: args.fail_on_missing,
+    };
     match args.format {
         Format::Table => emit(&gate_render::table(&comparison))?,
         Format::Markdown => emit(&gate_render::markdown(&comparison))?,
@@ -229,10 +255,10 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
             serde_json::to_string_pretty(&gate_render::json(&comparison))?
         ))?,
     }
-    Ok(if comparison.failed() {
-        exit::REGRESSION
-    } else {
-        exit::OK
+    Ok(match comparison.outcome() {
+        Outcome::Pass => exit::OK,
+        Outcome::Regression => exit::REGRESSION,
+        Outcome::Incomparable => exit::INCOMPARABLE,
     })
 }
 
@@ -361,45 +387,6 @@ fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// Pools baselines of one commit measured in several rounds: the samples of each measurement
-/// are concatenated and its value becomes the mean of the rounds' values; everything else is
-/// the first round's. An artifact that differs between rounds is not recorded as identical.
-fn pool(rounds: Vec<Baseline>) -> Baseline {
-    let mut rounds = rounds.into_iter();
-    let mut pooled = rounds.next().expect("at least one round is measured");
-    let mut counts: BTreeMap<SeriesKey, usize> = BTreeMap::new();
-    for other in rounds {
-        for (profile, run) in pooled.profiles.iter_mut() {
-            let Some(other_run) = other.profiles.get(profile) else {
-                continue;
-            };
-            for m in run.measurements.iter_mut() {
-                let Some(o) = other_run
-                    .measurements
-                    .iter()
-                    .find(|o| o.bench == m.bench && o.metric == m.metric)
-                else {
-                    continue;
-                };
-                m.samples.extend_from_slice(&o.samples);
-                m.value += o.value;
-                if m.artifact_sha256 != o.artifact_sha256 {
-                    m.artifact_sha256 = None;
-                }
-                *counts.entry(SeriesKey::of(profile, m)).or_insert(1) += 1;
-            }
-        }
-    }
-    for (profile, run) in pooled.profiles.iter_mut() {
-        for m in run.measurements.iter_mut() {
-            if let Some(&n) = counts.get(&SeriesKey::of(profile, m)) {
-                m.value /= n as f64;
-            }
-        }
-    }
-    pooled
-}
-
 /// The first 12 characters of a sha.
 fn short(sha: &str) -> String {
     sha.chars().take(12).collect()
@@ -425,7 +412,7 @@ fn measure_profile(
     profile: Profile,
     release: &mut Option<Built>,
     progress: &Progress,
-) -> anyhow::Result<ProfileRun> {
+) -> anyhow::Result<(ProfileRun, Built)> {
     let name = profile.name();
     progress.step(name, "building");
     let (built, cost, pgo_info) = if profile == Profile::Pgo {
@@ -491,12 +478,13 @@ fn measure_profile(
         progress.done();
     }
     sort(&mut measurements);
-    Ok(ProfileRun {
+    let run = ProfileRun {
         settings: profile.settings().into_iter().collect(),
         artifacts: built.artifacts.clone(),
         pgo: pgo_info,
         measurements,
-    })
+    };
+    Ok((run, built))
 }
 
 /// Measurements in a stable order, so baselines diff cleanly.
@@ -525,45 +513,4 @@ fn now_unix() -> i64 {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs() as i64)
         .unwrap_or(0)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The example baseline of the schema document.
-    fn example() -> Baseline {
-        let doc = include_str!("../../docs/baseline-schema.md");
-        let start = doc.find("```json\n").expect("a json block") + 8;
-        let end = start + doc[start..].find("\n```").expect("its end");
-        serde_json::from_str(&doc[start..end]).expect("the example is a baseline")
-    }
-
-    #[test]
-    fn pooling_rounds_concatenates_samples_and_averages_values() {
-        let first = example();
-        let mut second = example();
-        for run in second.profiles.values_mut() {
-            for m in run.measurements.iter_mut() {
-                m.value *= 3.0;
-                m.artifact_sha256 = Some("0".repeat(64));
-            }
-        }
-        let pooled = pool(vec![first.clone(), second]);
-        for (profile, run) in &pooled.profiles {
-            for (m, original) in run
-                .measurements
-                .iter()
-                .zip(&first.profiles[profile].measurements)
-            {
-                assert_eq!(m.value, original.value * 2.0, "{} {}", m.bench, m.metric);
-                assert_eq!(m.samples.len(), original.samples.len() * 2);
-                assert_eq!(
-                    m.artifact_sha256, None,
-                    "rounds of other binaries are not identical"
-                );
-            }
-        }
-        assert_eq!(pool(vec![first.clone()]), first);
-    }
 }

@@ -314,13 +314,28 @@ pub struct Comparison {
     pub series: Vec<SeriesVerdict>,
     /// Every budget, in the order given.
     pub budgets: Vec<BudgetResult>,
+    /// What besides a regression decides the outcome (`--strict`, `--fail-on-missing`).
+    pub policy: ExitPolicy,
 }
 
 impl Comparison {
-    /// Whether the gate fails: a regression that is not advisory, acknowledged or ignored, or
-    /// a broken budget.
+    /// Whether the gate fails: a regression that is not advisory, acknowledged or ignored, a
+    /// broken budget, or (under `--fail-on-missing`) a missing series that is not ignored.
     pub fn failed(&self) -> bool {
-        self.series.iter().any(SeriesVerdict::fails_gate) || self.budgets.iter().any(|b| !b.ok)
+        self.series.iter().any(SeriesVerdict::fails_gate)
+            || self.budgets.iter().any(|b| !b.ok)
+            || self.failing_missing() > 0
+    }
+
+    /// How many missing series fail the gate: those not ignored, under `--fail-on-missing`.
+    pub fn failing_missing(&self) -> usize {
+        if !self.policy.fail_on_missing {
+            return 0;
+        }
+        self.series
+            .iter()
+            .filter(|s| s.verdict == Verdict::Missing && !s.ignored)
+            .count()
     }
 
     /// How many series have this verdict.
@@ -332,6 +347,95 @@ impl Comparison {
     pub fn regressions(&self) -> impl Iterator<Item = &SeriesVerdict> {
         self.series.iter().filter(|s| s.fails_gate())
     }
+
+    /// The outcome under its policy (§11): a failed gate ([`Comparison::failed`]); otherwise,
+    /// under `--strict`, an incomparable series gives its own outcome; otherwise a pass.
+    pub fn outcome(&self) -> Outcome {
+        if self.failed() {
+            Outcome::Regression
+        } else if self.policy.strict && self.count(Verdict::Incomparable) > 0 {
+            Outcome::Incomparable
+        } else {
+            Outcome::Pass
+        }
+    }
+
+    /// Records the confirmation passes of a noisy regression (§12.1): `regressed_in` of
+    /// `passes` passes regressed. A confirmed regression keeps its verdict; an unconfirmed one
+    /// becomes `within-noise`. The reason says which.
+    pub fn confirm(&mut self, key: &SeriesKey, regressed_in: usize, passes: usize) {
+        let Some(v) = self.series.iter_mut().find(|s| &s.key == key) else {
+            return;
+        };
+        if crate::interleave::confirmed(regressed_in, passes) {
+            v.reason = format!("{}; confirmed {regressed_in}/{passes}", v.reason);
+        } else {
+            v.verdict = Verdict::WithinNoise;
+            v.acknowledged = None;
+            v.reason = format!(
+                "{}; regressed in {regressed_in}/{passes} passes only, not confirmed",
+                v.reason
+            );
+        }
+        self.sort();
+    }
+
+    /// Records the determinism check of a deterministic regression (§4): the head measured
+    /// once more gave `again`. A second value that differs from the first by more than the
+    /// tolerance makes the verdict advisory: the measurement is not deterministic.
+    pub fn reproduce(&mut self, key: &SeriesKey, again: f64) {
+        let Some(v) = self.series.iter_mut().find(|s| &s.key == key) else {
+            return;
+        };
+        let Some(first) = v.head else {
+            return;
+        };
+        let moved = if first == 0.0 {
+            again != 0.0
+        } else {
+            ((again - first) / first).abs() > TOLERANCE
+        };
+        if moved {
+            v.advisory = true;
+            v.reason = format!(
+                "{}; advisory: nondeterministic measurement, the head measured again gave {} (first {})",
+                v.reason,
+                number(again),
+                number(first)
+            );
+        } else {
+            v.reason = format!(
+                "{}; reproduced by a second measurement of the head",
+                v.reason
+            );
+        }
+    }
+
+    /// Sorts the series by severity, then key (§9).
+    fn sort(&mut self) {
+        self.series
+            .sort_by(|a, b| (a.verdict, &a.key).cmp(&(b.verdict, &b.key)));
+    }
+}
+
+/// Which outcomes other than a regression change the exit code (§11).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ExitPolicy {
+    /// `--strict`: an incomparable series gives [`Outcome::Incomparable`].
+    pub strict: bool,
+    /// `--fail-on-missing`: a series of the base missing from the head fails the gate.
+    pub fail_on_missing: bool,
+}
+
+/// What a comparison ends in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Nothing fails the gate.
+    Pass,
+    /// A regression (or a broken budget, or a missing series under `--fail-on-missing`).
+    Regression,
+    /// Nothing fails, but a series is incomparable and `--strict` was given.
+    Incomparable,
 }
 
 /// Compares `head` against `base` (`docs/gate.md` §3). `history` sharpens the noise fences;
@@ -394,16 +498,17 @@ pub fn compare(
     for verdict in &mut series {
         apply_entries(verdict, rules);
     }
-    series.sort_by(|a, b| (a.verdict, &a.key).cmp(&(b.verdict, &b.key)));
-
-    Ok(Comparison {
+    let mut comparison = Comparison {
         base: base.commit.clone(),
         head: head.commit.clone(),
         target: base.target.clone(),
         environment,
         series,
         budgets: budgets(head, &rules.budgets),
-    })
+        policy: ExitPolicy::default(),
+    };
+    comparison.sort();
+    Ok(comparison)
 }
 
 /// Whether `text` matches `pattern`, in which `*` matches any run of characters (none
@@ -636,6 +741,8 @@ struct Tested {
     n: (usize, usize),
     fence: Fence,
     gate: f64,
+    /// The minimal detectable shift at 95% power of the samples (§6.1).
+    mde: Option<f64>,
     values: String,
     notes: Vec<String>,
 }
@@ -834,6 +941,7 @@ fn judge(
                     n,
                     fence,
                     gate,
+                    mde: stats::minimal_detectable_shift(&b.samples, &h.samples),
                     values: values(b.m, h.m),
                     notes,
                 }),
@@ -1123,10 +1231,17 @@ fn finish_noisy(v: &mut SeriesVerdict, t: Tested, q: f64, alpha: f64) {
         t.n.0,
         t.n.1
     );
-    v.reason = join_notes(
-        [head, stats, t.fence.describe(), t.values].join("; "),
-        &t.notes,
-    );
+    let mut parts = vec![head, stats, t.fence.describe(), t.values];
+    if let Some(mde) = t.mde.filter(|&mde| mde > g) {
+        // §6.1: a gate smaller than the shift these samples can detect cannot be enforced.
+        v.advisory = true;
+        parts.push(format!(
+            "advisory: gate not enforceable here: MDE95 {} > gate {}",
+            plain_pct(mde),
+            plain_pct(g)
+        ));
+    }
+    v.reason = join_notes(parts.join("; "), &t.notes);
 }
 
 /// Acknowledgements and ignores (§10), into `v`.
@@ -1871,6 +1986,83 @@ mod tests {
         assert_eq!(flat.verdict, Verdict::WithinNoise, "{flat:?}");
         assert!(!flat.notable);
         assert!(flat.reason.contains("not significant"), "{}", flat.reason);
+    }
+
+    #[test]
+    fn a_gate_below_the_detectable_shift_is_advisory() {
+        // About 20% spread: MDE95 of 10 against 10 such samples is far above the gate.
+        let wide = [
+            800.0, 1200.0, 950.0, 1300.0, 700.0, 1100.0, 1000.0, 1250.0, 850.0, 1150.0,
+        ];
+        let base = baseline(BASE_SHA, vec![wall("wide", &wide)]);
+        let head = baseline(HEAD_SHA, vec![wall("wide", &scaled(&wide, 1.5))]);
+        let c = compare_default(&base, &head);
+        let v = series(&c, "wide", "wall_time_ns");
+        assert_eq!(v.verdict, Verdict::Regressed, "{v:?}");
+        assert!(v.advisory && !v.fails_gate());
+        assert!(
+            v.reason
+                .contains("advisory: gate not enforceable here: MDE95 "),
+            "{}",
+            v.reason
+        );
+        // About 1% spread: enforceable.
+        let base = baseline(BASE_SHA, vec![wall("tight", &NOISE)]);
+        let head = baseline(HEAD_SHA, vec![wall("tight", &scaled(&NOISE, 1.5))]);
+        let c = compare_default(&base, &head);
+        let v = series(&c, "tight", "wall_time_ns");
+        assert!(v.fails_gate() && !v.reason.contains("MDE95"), "{v:?}");
+    }
+
+    #[test]
+    fn confirmation_passes_keep_or_clear_a_noisy_regression() {
+        let base = baseline(BASE_SHA, vec![wall("a", &NOISE), wall("b", &NOISE)]);
+        let head = baseline(
+            HEAD_SHA,
+            vec![
+                wall("a", &scaled(&NOISE, 1.2)),
+                wall("b", &scaled(&NOISE, 1.2)),
+            ],
+        );
+        let mut c = compare_default(&base, &head);
+        c.confirm(&key("a", "wall_time_ns"), 2, 3);
+        c.confirm(&key("b", "wall_time_ns"), 1, 3);
+        let a = series(&c, "a", "wall_time_ns");
+        assert_eq!(a.verdict, Verdict::Regressed);
+        assert!(a.reason.ends_with("; confirmed 2/3"), "{}", a.reason);
+        let b = series(&c, "b", "wall_time_ns");
+        assert_eq!(b.verdict, Verdict::WithinNoise);
+        assert!(
+            b.reason
+                .ends_with("; regressed in 1/3 passes only, not confirmed"),
+            "{}",
+            b.reason
+        );
+        assert!(c.failed());
+        assert_eq!(c.series[0].key.bench, "a", "still sorted by severity");
+    }
+
+    #[test]
+    fn a_deterministic_regression_must_reproduce() {
+        let base = baseline(BASE_SHA, vec![instr("x", 1000.0), instr("y", 1000.0)]);
+        let head = baseline(HEAD_SHA, vec![instr("x", 1200.0), instr("y", 1200.0)]);
+        let mut c = compare_default(&base, &head);
+        c.reproduce(&key("x", "instructions"), 1200.0);
+        c.reproduce(&key("y", "instructions"), 1210.0);
+        let x = series(&c, "x", "instructions");
+        assert!(x.fails_gate());
+        assert!(
+            x.reason
+                .ends_with("reproduced by a second measurement of the head")
+        );
+        let y = series(&c, "y", "instructions");
+        assert_eq!(y.verdict, Verdict::Regressed);
+        assert!(y.advisory && !y.fails_gate());
+        assert!(
+            y.reason.contains("nondeterministic measurement"),
+            "{}",
+            y.reason
+        );
     }
 
     #[test]

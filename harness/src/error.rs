@@ -17,6 +17,8 @@ pub mod exit {
     pub const REGRESSION: u8 = 1;
     /// Bad input, a missing tool, or a failed build or bench.
     pub const ERROR: u8 = 2;
+    /// `compare --strict`: nothing regressed, but a series is incomparable.
+    pub const INCOMPARABLE: u8 = 3;
 }
 
 /// Everything that stops perfgate.

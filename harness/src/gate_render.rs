@@ -18,6 +18,7 @@ use crate::summary::format_value;
 pub fn verdict_line(c: &Comparison) -> String {
     let failing = c.regressions().count();
     let broken = c.budgets.iter().filter(|b| !b.ok).count();
+    let missing = c.failing_missing();
     if c.failed() {
         let mut parts = Vec::new();
         if failing > 0 {
@@ -26,7 +27,18 @@ pub fn verdict_line(c: &Comparison) -> String {
         if broken > 0 {
             parts.push(format!("{} exceeded", plural(broken, "budget")));
         }
+        if missing > 0 {
+            parts.push(format!(
+                "{missing} series missing from the head (--fail-on-missing)"
+            ));
+        }
         return format!("FAIL: {}", parts.join(", "));
+    }
+    let incomparable = c.count(Verdict::Incomparable);
+    if c.policy.strict && incomparable > 0 {
+        return format!(
+            "INCOMPARABLE: no regression over the gate, but {incomparable} series incomparable (--strict)"
+        );
     }
     let regressed = |f: fn(&SeriesVerdict) -> bool| {
         c.series
@@ -393,7 +405,7 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::{BudgetResult, MetricClass, SeriesKey};
+    use crate::compare::{BudgetResult, ExitPolicy, MetricClass, Outcome, SeriesKey};
     use crate::git::CommitInfo;
     use crate::measure::Unit;
 
@@ -590,6 +602,7 @@ mod tests {
                     ok: false,
                 },
             ],
+            policy: ExitPolicy::default(),
         }
     }
 
@@ -623,6 +636,35 @@ mod tests {
         assert!(table(&c).starts_with("PASS"));
         assert!(markdown(&c).starts_with("**PASS**:"));
         assert!(markdown(&c).contains("No series crossed the gate."));
+    }
+
+    #[test]
+    fn strict_and_fail_on_missing_change_the_verdict_line_and_outcome() {
+        let mut c = fixture();
+        c.budgets.clear();
+        c.series.retain(|s| s.verdict != Verdict::Regressed);
+        assert_eq!(c.outcome(), Outcome::Pass);
+        c.policy.strict = true;
+        assert_eq!(c.outcome(), Outcome::Incomparable);
+        assert_eq!(
+            verdict_line(&c),
+            "INCOMPARABLE: no regression over the gate, but 1 series incomparable (--strict)"
+        );
+        c.policy.fail_on_missing = true;
+        assert_eq!(c.outcome(), Outcome::Regression);
+        assert_eq!(
+            verdict_line(&c),
+            "FAIL: 1 series missing from the head (--fail-on-missing)"
+        );
+        // An ignored missing series does not fail.
+        for s in c
+            .series
+            .iter_mut()
+            .filter(|s| s.verdict == Verdict::Missing)
+        {
+            s.ignored = true;
+        }
+        assert_eq!(c.outcome(), Outcome::Incomparable);
     }
 
     #[test]

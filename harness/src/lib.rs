@@ -16,6 +16,7 @@ pub mod error;
 pub mod fingerprint;
 pub mod gate_render;
 pub mod git;
+pub mod interleave;
 pub mod measure;
 pub mod pgo;
 pub mod plan;

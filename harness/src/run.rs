@@ -6,6 +6,7 @@
 pub mod alloc;
 pub mod criterion;
 pub mod iai;
+pub mod rounds;
 pub mod size;
 pub mod startup;
 

@@ -40,11 +40,43 @@ pub fn run(
     home: &Path,
 ) -> Result<Vec<Measurement>> {
     let mut cmd = built.cargo("bench");
+    cmd.arg("--bench").arg(&bench.name).arg("--").args(args);
+    execute(cmd, built, bench, home)
+}
+
+/// Runs one process of a criterion bench target's executable directly (`EXE --bench ARGS`,
+/// from the crate's directory, as `cargo bench` runs it), without cargo: the executable may be
+/// a copy kept apart from the target directory (`run::rounds`). Returns its measurements.
+pub fn run_process(
+    built: &Built,
+    bench: &BenchTarget,
+    args: &[String],
+    home: &Path,
+) -> Result<Vec<Measurement>> {
+    let exe = built
+        .bench_exes
+        .get(&bench.name)
+        .ok_or_else(|| Error::ToolOutput {
+            tool: TOOL,
+            path: built.target_dir.clone(),
+            message: format!("the build has no executable for bench `{}`", bench.name),
+        })?;
+    let mut cmd = std::process::Command::new(exe);
     cmd.arg("--bench")
-        .arg(&bench.name)
-        .arg("--")
         .args(args)
-        .env("CRITERION_HOME", home);
+        .current_dir(&built.crate_dir)
+        .env("CARGO_MANIFEST_DIR", &built.crate_dir);
+    execute(cmd, built, bench, home)
+}
+
+/// Runs `cmd` (a criterion bench process) with its results under `home`, then reads them.
+fn execute(
+    mut cmd: std::process::Command,
+    built: &Built,
+    bench: &BenchTarget,
+    home: &Path,
+) -> Result<Vec<Measurement>> {
+    cmd.env("CRITERION_HOME", home);
     let output = process::spawn_output(&mut cmd, process::hint::RUST)?;
     if !output.status.success() {
         return Err(Error::BenchFailed {

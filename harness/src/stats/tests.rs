@@ -866,3 +866,33 @@ fn seed_from_takes_the_first_eight_bytes_of_sha256_little_endian() {
     // SHA-256("") = e3b0c442 98fc1c14 …
     assert_eq!(seed_from(b""), 0x141C_FC98_42C4_B0E3);
 }
+
+#[test]
+fn log_mad_spread_is_the_scaled_mad_of_the_logs() {
+    let xs: Vec<f64> = [0.0, 0.1, -0.1, 0.2, -0.2]
+        .iter()
+        .map(|l: &f64| l.exp())
+        .collect();
+    check(log_mad_spread(&xs), 0.14826);
+    // Scale-free: the same shape at another magnitude has the same spread.
+    let scaled: Vec<f64> = xs.iter().map(|x| x * 1e6).collect();
+    check(log_mad_spread(&scaled), 0.14826);
+    assert_eq!(log_mad_spread(&[1.0]), None);
+    assert_eq!(log_mad_spread(&[1.0, 0.0]), None);
+}
+
+#[test]
+fn minimal_detectable_shift_at_95_percent_power() {
+    // σ̂ = 0.14826 on both sides, n = 5: se = σ̂·√(2/5), MDE95 = exp(3.6048·se) − 1.
+    let xs: Vec<f64> = [0.0, 0.1, -0.1, 0.2, -0.2]
+        .iter()
+        .map(|l: &f64| l.exp())
+        .collect();
+    check(minimal_detectable_shift(&xs, &xs), 0.402_162_970_015_026_1);
+    // Four times the samples halve the standard error.
+    let many: Vec<f64> = xs.iter().cycle().take(20).copied().collect();
+    let quarter = minimal_detectable_shift(&many, &many).expect("defined");
+    assert!((quarter.ln_1p() * 2.0 - 0.402_162_970_015_026_1_f64.ln_1p()).abs() < 1e-12);
+    // No spread: every shift is detectable.
+    check(minimal_detectable_shift(&[2.0; 10], &[3.0; 10]), 0.0);
+}

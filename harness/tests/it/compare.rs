@@ -242,7 +242,7 @@ fn measured_commits_with_a_known_slowdown() {
 }
 
 #[test]
-fn run_measures_both_sides_in_interleaved_rounds() {
+fn run_measures_both_sides_interleaved_and_confirms_before_failing() {
     let _lock = build_lock();
     let fixture = Fixture::tiny();
     fixture.git(&["checkout", "-q", "-b", "slower"]);
@@ -260,25 +260,107 @@ fn run_measures_both_sides_in_interleaved_rounds() {
         "--quick",
         "--profiles",
         "release",
+        "--format",
+        "json",
     ]);
     assert_exit(&out, 1);
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("--run round 2"), "{stderr}");
-    assert_eq!(fixture.baselines().len(), 2, "both pooled sides are stored");
-    let head = fixture.git(&["rev-parse", "slower"]);
-    let stored: Value = serde_json::from_str(
-        &std::fs::read_to_string(fixture.root().join(format!("baselines/{head}.json")))
-            .expect("read"),
-    )
-    .expect("JSON");
-    let wall = stored["profiles"]["release"]["measurements"]
-        .as_array()
-        .expect("measurements")
-        .iter()
-        .find(|m| m["bench"] == "checksum/1000" && m["metric"] == "wall_time_ns")
-        .expect("the wall time");
+    assert!(stderr.contains("pass 1, round 10/10"), "{stderr}");
+    let comparison: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let series = |bench: &str, metric: &str| -> Value {
+        comparison["series"]
+            .as_array()
+            .expect("series")
+            .iter()
+            .find(|s| s["key"]["bench"] == bench && s["key"]["metric"] == metric)
+            .cloned()
+            .unwrap_or_else(|| panic!("{bench} {metric} in {comparison}"))
+    };
+    // Twice the work: the wall time regresses in the first pass, then in the confirmation
+    // passes; the instruction count regresses and reproduces.
+    let wall = series("checksum/1000", "wall_time_ns");
+    assert_eq!(wall["verdict"], "regressed", "{wall}");
+    let reason = wall["reason"].as_str().expect("a reason");
+    assert!(reason.contains("n = 10/10"), "{reason}");
     assert!(
-        wall["samples"].as_array().map(Vec::len).unwrap_or(0) >= 20,
-        "two rounds pooled"
+        reason.contains("confirmed 3/3") || reason.contains("confirmed 2/3"),
+        "{reason}"
+    );
+    assert!(stderr.contains("confirmation pass 3 of 3"), "{stderr}");
+    let ir = series("instr::work::checksum.large", "instructions");
+    assert_eq!(ir["verdict"], "regressed", "{ir}");
+    assert!(
+        ir["reason"]
+            .as_str()
+            .expect("a reason")
+            .contains("reproduced by a second measurement of the head"),
+        "{ir}"
+    );
+
+    assert_eq!(fixture.baselines().len(), 2, "both pooled sides are stored");
+    for rev in ["main", "slower"] {
+        let sha = fixture.git(&["rev-parse", rev]);
+        let stored: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture.root().join(format!("baselines/{sha}.json")))
+                .expect("read"),
+        )
+        .expect("JSON");
+        let measurements = stored["profiles"]["release"]["measurements"]
+            .as_array()
+            .expect("measurements");
+        let find = |bench: &str, metric: &str| {
+            measurements
+                .iter()
+                .find(|m| m["bench"] == bench && m["metric"] == metric)
+                .unwrap_or_else(|| panic!("{bench} {metric}"))
+        };
+        // One sample per process: ten measured rounds, the warm-up round dropped.
+        let samples = |m: &Value| m["samples"].as_array().map(Vec::len).unwrap_or(0);
+        assert_eq!(samples(find("checksum/1000", "wall_time_ns")), 10, "{rev}");
+        assert_eq!(
+            samples(find("startup/tiny", "startup_wall_ns")),
+            10,
+            "{rev}"
+        );
+    }
+    let worktrees = fixture.git(&["worktree", "list"]);
+    assert_eq!(
+        worktrees.lines().count(),
+        1,
+        "temporary worktrees removed: {worktrees}"
+    );
+}
+
+#[test]
+fn strict_and_fail_on_missing_set_their_exit_codes() {
+    let (fixture, base, head) = two_commits();
+    let mut head_baseline = example();
+    store(&fixture, &base, example());
+    head_baseline["fingerprint"]["valgrind"] = Value::from("valgrind-9.9.9");
+    store(&fixture, &head, head_baseline.clone());
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 0);
+    let out = fixture.perfgate(&["compare", "main", "feature", "--strict"]);
+    assert_exit(&out, 3);
+    assert!(
+        text(&out.stdout).contains("incomparable"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let ms = head_baseline["profiles"]["release"]["measurements"]
+        .as_array_mut()
+        .expect("measurements");
+    let removed = ms.remove(0);
+    head_baseline["fingerprint"] = example()["fingerprint"].clone();
+    store(&fixture, &head, head_baseline);
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 0);
+    let out = fixture.perfgate(&["compare", "main", "feature", "--fail-on-missing"]);
+    assert_exit(&out, 1);
+    let table = text(&out.stdout);
+    assert!(
+        table.contains("missing") && table.contains(removed["bench"].as_str().expect("a bench")),
+        "{table}"
     );
 }
