@@ -2,7 +2,7 @@
 # Installs what the benchmarks and tests need on Debian bookworm, on top of rustup Rust 1.95:
 # valgrind (callgrind instruction counts), llvm-22 (an llvm-profdata that reads rustc's PGO
 # profiles), the rustfmt and clippy components, and iai-callgrind-runner at the exact version
-# of the `iai-callgrind` library in Cargo.lock.
+# of the `iai-callgrind` library in Cargo.lock, and chromium (the report's browser tests).
 #
 # Idempotent: a step installs only what is missing, and `apt-get update` runs only when a
 # package is missing. Each step prints one line saying what it did. Run as root (or as a user
@@ -42,10 +42,13 @@ command -v rustc >/dev/null 2>&1 ||
 
 have_valgrind() { command -v valgrind >/dev/null 2>&1; }
 have_llvm() { [ -x "$PROFDATA" ]; }
+# Headless Chromium renders the HTML report in the browser tests (screenshots, DOM checks).
+have_chromium() { command -v chromium >/dev/null 2>&1; }
 
 missing=()
 have_valgrind || missing+=(valgrind)
 have_llvm || missing+=("llvm-$LLVM_MAJOR")
+have_chromium || missing+=(chromium)
 
 if [ "${#missing[@]}" -gt 0 ]; then
     command -v apt-get >/dev/null 2>&1 ||
@@ -78,6 +81,13 @@ if installed_now "llvm-$LLVM_MAJOR"; then
     say "llvm-$LLVM_MAJOR: installed with apt (llvm-profdata for rustc's LLVM $rustc_llvm)"
 else
     say "llvm-$LLVM_MAJOR: already installed (llvm-profdata for rustc's LLVM $rustc_llvm)"
+fi
+
+have_chromium || die "\`chromium\` is still not on PATH after \`apt-get install chromium\`"
+if installed_now chromium; then
+    say "chromium: installed with apt ($(chromium --version 2>/dev/null))"
+else
+    say "chromium: already installed ($(chromium --version 2>/dev/null))"
 fi
 
 # --- rustup components: rustfmt, clippy ------------------------------------------------------

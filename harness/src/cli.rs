@@ -20,6 +20,33 @@ pub enum Command {
     Run(RunArgs),
     /// Compare the baselines of two commits and fail on regressions over the gate.
     Compare(CompareArgs),
+    /// Write the HTML trend site: history charts, change points, the profile matrix.
+    Report(ReportArgs),
+}
+
+/// The arguments of `perfgate report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The site's folder (default: `reports` at the repository root).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// Show history from this commit on (default: the whole first-parent history of HEAD).
+    #[arg(long, value_name = "REF")]
+    pub since: Option<String>,
+
+    /// Also write `compare.html`: the comparison of these two commits' baselines.
+    #[arg(long, num_args = 2, value_names = ["A", "B"])]
+    pub compare: Option<Vec<String>>,
+
+    /// Where baselines are stored (default: `[run] baselines` of perfgate.toml, else
+    /// `baselines`).
+    #[arg(long, value_name = "DIR")]
+    pub baselines: Option<PathBuf>,
+
+    /// The config file (default: `perfgate.toml` at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 /// How `compare` prints its result.
@@ -65,6 +92,11 @@ pub struct CompareArgs {
     /// Fail (exit 1) when a series of the base is missing from the head.
     #[arg(long)]
     pub fail_on_missing: bool,
+
+    /// Also write the comparison as an HTML page, `compare.html` in this folder (default:
+    /// `reports` at the repository root).
+    #[arg(long, value_name = "DIR", num_args = 0..=1, default_missing_value = "")]
+    pub html: Option<PathBuf>,
 
     /// Output format.
     #[arg(long, value_enum, default_value = "table")]

@@ -3,12 +3,12 @@
 //! and maps the outcome to an exit code.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
 use crate::build;
-use crate::cli::{Cli, Command, CompareArgs, Format, RunArgs};
+use crate::cli::{Cli, Command, CompareArgs, Format, ReportArgs, RunArgs};
 use crate::compare::{self, Budget, ExitPolicy, GateRules, History, Outcome, Rule, SeriesKey};
 use crate::config::{self, Config};
 use crate::error::{Error, exit};
@@ -20,6 +20,7 @@ use crate::pgo;
 use crate::plan::Plan;
 use crate::profile::Profile;
 use crate::progress::Progress;
+use crate::report;
 use crate::run;
 use crate::store::{self, Baseline, ProfileRun};
 use crate::summary;
@@ -32,6 +33,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Run(args) => run_command(&args),
         Command::Compare(args) => compare_command(&args),
+        Command::Report(args) => report_command(&args),
     }
 }
 
@@ -146,6 +148,137 @@ pub(crate) fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measure
     })
 }
 
+/// The baseline folder: the one given, else `[run] baselines` of the config, else
+/// `baselines` at the repository root.
+fn baselines_dir(given: Option<&Path>, config: &Config, cwd: &Path, root: &Path) -> PathBuf {
+    match (given, &config.baselines) {
+        (Some(dir), _) => cwd.join(dir),
+        (None, Some(dir)) => root.join(dir),
+        (None, None) => root.join("baselines"),
+    }
+}
+
+/// The default report folder, at the repository root.
+const REPORTS: &str = "reports";
+
+/// `perfgate report`.
+fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let repo = Repo::discover(&cwd)?;
+    let root = repo.root();
+    let config_path = config_path(args.config.as_deref(), &cwd, &root);
+    let config = Config::load(&config_path)?;
+    let dir = baselines_dir(args.baselines.as_deref(), &config, &cwd, &root);
+    let out = match &args.out {
+        Some(out) => cwd.join(out),
+        None => root.join(REPORTS),
+    };
+    let head = repo.commit("HEAD")?;
+    let since = match &args.since {
+        Some(rev) => Some(repo.commit(rev)?.sha),
+        None => None,
+    };
+    let mut commits = repo.first_parent_history(&head.sha, usize::MAX)?;
+    if let Some(since) = &since {
+        match commits.iter().position(|c| &c.sha == since) {
+            Some(at) => commits.truncate(at + 1),
+            None => {
+                return Err(Error::NotOnHistory {
+                    rev: args.since.clone().unwrap_or_default(),
+                }
+                .into());
+            }
+        }
+    }
+    commits.reverse();
+    let stored = store::list(&dir)?;
+    let on_history: std::collections::BTreeSet<&str> =
+        commits.iter().map(|c| c.sha.as_str()).collect();
+    let mut baselines = Vec::new();
+    let mut off_history = 0;
+    let mut by_sha = BTreeMap::new();
+    for path in &stored {
+        let name = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        if on_history.contains(name) {
+            by_sha.insert(name.to_string(), path.clone());
+        } else {
+            off_history += 1;
+        }
+    }
+    for commit in &commits {
+        let Some(path) = by_sha.get(&commit.sha) else {
+            continue;
+        };
+        match store::load(path) {
+            Ok(b) => baselines.push(b),
+            Err(e) => eprintln!(
+                "perfgate: warning: the report skips {}: {e}",
+                path.display()
+            ),
+        }
+    }
+    let refs: Vec<&Baseline> = baselines.iter().collect();
+    let trends = report::trend::Trends::build(&refs);
+    let latest = baselines.iter().rev().find(|b| b.target == trends.target);
+    let mut rules = gate_rules(&config, &repo, &head.sha, &config_path)?;
+    let verdicts = match baselines.len() {
+        n if n >= 2 => {
+            let (base, head) = (&baselines[n - 2], &baselines[n - 1]);
+            rules.explained =
+                explained_changes(&repo.changed_paths(&base.commit.sha, &head.commit.sha)?);
+            let history = history(&repo, base, &dir)?;
+            compare::compare(base, head, &history, &rules).ok()
+        }
+        _ => None,
+    };
+    let budgets = latest
+        .map(|b| compare::check_budgets(b, &rules.budgets))
+        .unwrap_or_default();
+    let requested = match &args.compare {
+        Some(pair) if pair.len() == 2 => {
+            let mut sides = Vec::new();
+            for rev in pair {
+                let commit = repo.commit(rev)?;
+                let path = store::find(&dir, &commit.sha)?.ok_or_else(|| Error::NoBaseline {
+                    rev: rev.clone(),
+                    short: short(&commit.sha),
+                    dir: dir.clone(),
+                })?;
+                sides.push(store::load(&path)?);
+            }
+            let history = history(&repo, &sides[0], &dir)?;
+            rules.explained =
+                explained_changes(&repo.changed_paths(&sides[0].commit.sha, &sides[1].commit.sha)?);
+            Some(
+                compare::compare(&sides[0], &sides[1], &history, &rules)
+                    .map_err(|message| Error::NotComparable { message })?,
+            )
+        }
+        _ => None,
+    };
+    let pages = report::site::render(&report::site::Inputs {
+        trends: &trends,
+        latest,
+        verdicts: verdicts.as_ref(),
+        budgets: &budgets,
+        compare: requested.as_ref(),
+        off_history,
+    })
+    .map_err(|message| Error::Render { message })?;
+    let index = report::write_site(&out, &pages)?;
+    emit(&format!(
+        "report of {} commits ({} series, {} pages) written to {}\n",
+        trends.commits.len(),
+        trends.series.len(),
+        pages.len(),
+        index.display()
+    ))?;
+    Ok(exit::OK)
+}
+
 /// How many baselines of the base's history the noise fences are computed over.
 const HISTORY: usize = 30;
 
@@ -156,11 +289,7 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
     let root = repo.root();
     let config_path = config_path(args.config.as_deref(), &cwd, &root);
     let config = Config::load(&config_path)?;
-    let baselines_dir = match (&args.baselines, &config.baselines) {
-        (Some(dir), _) => cwd.join(dir),
-        (None, Some(dir)) => root.join(dir),
-        (None, None) => root.join("baselines"),
-    };
+    let baselines_dir = baselines_dir(args.baselines.as_deref(), &config, &cwd, &root);
     let head = repo.commit(&args.head)?;
     let base = if args.merge_base {
         let sha = repo.merge_base(&args.base, &args.head)?;
@@ -247,6 +376,23 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
         strict: args.strict,
         fail_on_missing: args.fail_on_missing,
     };
+    if let Some(dir) = &args.html {
+        let dir = if dir.as_os_str().is_empty() {
+            root.join(REPORTS)
+        } else {
+            cwd.join(dir)
+        };
+        let html = report::site::compare_page(&comparison, 0)
+            .map_err(|message| Error::Render { message })?;
+        let path = report::write_page(
+            &dir,
+            &report::Page {
+                path: "compare.html".into(),
+                html,
+            },
+        )?;
+        eprintln!("perfgate: compare page written to {}", path.display());
+    }
     match args.format {
         Format::Table => emit(&gate_render::table(&comparison))?,
         Format::Markdown => emit(&gate_render::markdown(&comparison))?,
@@ -280,10 +426,7 @@ fn history(repo: &Repo, base: &Baseline, dir: &Path) -> anyhow::Result<History> 
             }
         };
         let same_class = baseline.target == base.target
-            && baseline.fingerprint.rustc == base.fingerprint.rustc
-            && baseline.fingerprint.host == base.fingerprint.host
-            && baseline.fingerprint.cpu_model == base.fingerprint.cpu_model
-            && baseline.fingerprint.valgrind == base.fingerprint.valgrind;
+            && baseline.fingerprint.same_environment(&base.fingerprint);
         if !same_class {
             continue;
         }

@@ -504,7 +504,7 @@ pub fn compare(
         target: base.target.clone(),
         environment,
         series,
-        budgets: budgets(head, &rules.budgets),
+        budgets: check_budgets(head, &rules.budgets),
         policy: ExitPolicy::default(),
     };
     comparison.sort();
@@ -1283,7 +1283,8 @@ fn until(rule: &Rule) -> String {
 }
 
 /// Every budget against the head's values (§10.3).
-fn budgets(head: &Baseline, budgets: &[Budget]) -> Vec<BudgetResult> {
+/// Every budget checked on `head`'s stored values, in the order given (§10.3).
+pub fn check_budgets(head: &Baseline, budgets: &[Budget]) -> Vec<BudgetResult> {
     let mut out = Vec::new();
     for budget in budgets {
         let find = |run: &'_ ProfileRun| {

@@ -229,6 +229,22 @@ pub enum Error {
         dir: PathBuf,
     },
 
+    /// A chart or page of the report could not be drawn.
+    #[error("cannot render the report: {message}")]
+    Render {
+        /// What failed.
+        message: String,
+    },
+
+    /// `report --since` names a commit that is not on HEAD's first-parent history.
+    #[error(
+        "`{rev}` is not on the first-parent history of HEAD; give `--since` an ancestor of HEAD (e.g. `HEAD~50` or a commit of main)"
+    )]
+    NotOnHistory {
+        /// The revision given.
+        rev: String,
+    },
+
     /// Two baselines that measure different things.
     #[error("cannot compare: {message}")]
     NotComparable {

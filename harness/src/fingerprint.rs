@@ -63,6 +63,15 @@ pub struct Fingerprint {
 }
 
 impl Fingerprint {
+    /// Whether two baselines were measured in one environment class: the same toolchain,
+    /// host, CPU model and valgrind. Noise fences and trend segments never span two classes.
+    pub fn same_environment(&self, other: &Fingerprint) -> bool {
+        self.rustc == other.rustc
+            && self.host == other.host
+            && self.cpu_model == other.cpu_model
+            && self.valgrind == other.valgrind
+    }
+
     /// The fields in which `self` and `other` differ: the field's name (as stored), this
     /// value and the other value, in field order. Absent optional values read `none`.
     pub fn differences(&self, other: &Fingerprint) -> Vec<(&'static str, String, String)> {

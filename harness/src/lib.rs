@@ -23,6 +23,7 @@ pub mod plan;
 pub mod process;
 pub mod profile;
 pub mod progress;
+pub mod report;
 pub mod run;
 pub mod stats;
 pub mod store;

@@ -835,5 +835,7 @@ pub fn seed_from(bytes: &[u8]) -> u64 {
     u64::from_le_bytes(first)
 }
 
+pub mod student;
+
 #[cfg(test)]
 mod tests;

@@ -4,27 +4,7 @@
 
 use serde_json::Value;
 
-use crate::util::{Fixture, assert_exit, build_lock, text};
-
-/// The example baseline of `docs/baseline-schema.md`, as JSON.
-fn example() -> Value {
-    let doc = std::fs::read_to_string(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/baseline-schema.md"),
-    )
-    .expect("read the schema doc");
-    let start = doc.find("```json\n").expect("a json block") + 8;
-    let end = start + doc[start..].find("\n```").expect("its end");
-    serde_json::from_str(&doc[start..end]).expect("the example is JSON")
-}
-
-/// Stores `baseline` as the baseline of commit `sha`.
-fn store(fixture: &Fixture, sha: &str, mut baseline: Value) {
-    baseline["commit"]["sha"] = Value::from(sha);
-    fixture.write(
-        &format!("baselines/{sha}.json"),
-        &serde_json::to_string_pretty(&baseline).expect("serialise"),
-    );
-}
+use crate::util::{Fixture, assert_exit, build_lock, example, store, text};
 
 /// A fixture with a `main` branch and a `feature` branch one commit ahead.
 fn two_commits() -> (Fixture, String, String) {

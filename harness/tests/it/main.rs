@@ -3,5 +3,6 @@
 
 mod bad_input;
 mod compare;
+mod report;
 mod run;
 mod util;

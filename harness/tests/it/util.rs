@@ -93,6 +93,26 @@ impl Fixture {
     }
 }
 
+/// The example baseline of `docs/baseline-schema.md`, as JSON.
+pub fn example() -> serde_json::Value {
+    let doc = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/baseline-schema.md"),
+    )
+    .expect("read the schema doc");
+    let start = doc.find("```json\n").expect("a json block") + 8;
+    let end = start + doc[start..].find("\n```").expect("its end");
+    serde_json::from_str(&doc[start..end]).expect("the example is JSON")
+}
+
+/// Stores `baseline` as the baseline of commit `sha`.
+pub fn store(fixture: &Fixture, sha: &str, mut baseline: serde_json::Value) {
+    baseline["commit"]["sha"] = serde_json::Value::from(sha);
+    fixture.write(
+        &format!("baselines/{sha}.json"),
+        &serde_json::to_string_pretty(&baseline).expect("serialise"),
+    );
+}
+
 /// The cargo target directory all fixture builds share.
 pub fn shared_target_dir() -> PathBuf {
     Path::new(env!("CARGO_TARGET_TMPDIR")).join("tiny-target")

@@ -1,0 +1,604 @@
+//! The pages of the report site, as data: the overview (scorecard, latest verdicts, a
+//! sparkline per series), one page per bench (a trend chart per metric, a line per profile,
+//! change points), the profile matrix, and a compare page. Pure: nothing here touches files.
+
+use std::collections::BTreeMap;
+
+use crate::compare::{BudgetResult, Comparison, MetricClass, SeriesVerdict, Verdict, pct};
+use crate::gate_render;
+use crate::measure::Measurement;
+use crate::profile::Profile;
+use crate::store::Baseline;
+use crate::summary::format_value;
+
+use super::chart::{self, BarRow, Line, TrendChart};
+use super::html::{bench_file, escape, figure, num, page, table};
+use super::trend::{Trend, Trends};
+
+/// A page of the site: its path relative to the site root and its HTML.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    /// `index.html`, `matrix.html`, `compare.html` or `bench/<file>.html`.
+    pub path: String,
+    /// The whole document.
+    pub html: String,
+}
+
+/// What the site is made of.
+pub struct Inputs<'a> {
+    /// The trends over the history shown.
+    pub trends: &'a Trends,
+    /// The newest baseline shown (the profile matrix and the budgets are of it).
+    pub latest: Option<&'a Baseline>,
+    /// The newest baseline compared with the one before it.
+    pub verdicts: Option<&'a Comparison>,
+    /// The budgets of perfgate.toml, checked on the newest baseline.
+    pub budgets: &'a [BudgetResult],
+    /// A comparison to render as `compare.html` (`--compare A B`).
+    pub compare: Option<&'a Comparison>,
+    /// Stored baselines of the target that are not on the history shown (other branches).
+    pub off_history: usize,
+}
+
+/// Renders every page. Errors only if a chart cannot be drawn.
+pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, String> {
+    let target = inputs.trends.target.as_str();
+    let mut pages = vec![Page {
+        path: "index.html".into(),
+        html: index(inputs)?,
+    }];
+    pages.push(Page {
+        path: "matrix.html".into(),
+        html: matrix(target, inputs.latest)?,
+    });
+    for (bench, trends) in inputs.trends.benches() {
+        pages.push(Page {
+            path: format!("bench/{}", bench_file(bench)),
+            html: bench_page(inputs.trends, bench, &trends)?,
+        });
+    }
+    if let Some(c) = inputs.compare {
+        pages.push(Page {
+            path: "compare.html".into(),
+            html: compare_page(c, 0)?,
+        });
+    }
+    Ok(pages)
+}
+
+/// The short form of a sha.
+fn short(sha: &str) -> &str {
+    sha.get(..10).unwrap_or(sha)
+}
+
+/// The hover text and x label of every commit.
+fn commit_texts(trends: &Trends) -> (Vec<String>, Vec<String>) {
+    let labels = trends
+        .commits
+        .iter()
+        .map(|c| short(&c.sha).to_string())
+        .collect();
+    let hover = trends
+        .commits
+        .iter()
+        .map(|c| format!("{} {}", short(&c.sha), c.subject))
+        .collect();
+    (labels, hover)
+}
+
+fn index(inputs: &Inputs<'_>) -> Result<String, String> {
+    let trends = inputs.trends;
+    let mut body = String::new();
+    match (trends.commits.first(), trends.commits.last()) {
+        (Some(first), Some(last)) => body.push_str(&format!(
+            "<p>{} with a baseline on the first-parent history, from <code>{}</code> to <code>{}</code> ({}). {} series.{}{}</p>\n",
+            match trends.commits.len() {
+                1 => "1 commit".to_string(),
+                n => format!("{n} commits"),
+            },
+            short(&first.sha),
+            short(&last.sha),
+            escape(&last.subject),
+            trends.series.len(),
+            if trends.boundaries.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " The environment changed {} time(s); charts mark it with a grey line.",
+                    trends.boundaries.len()
+                )
+            },
+            if inputs.off_history > 0 {
+                format!(
+                    " {} stored baseline(s) of other branches are not shown.",
+                    inputs.off_history
+                )
+            } else {
+                String::new()
+            }
+        )),
+        _ => body.push_str(
+            "<p class=\"note\">No baselines on this history yet. Run <code>perfgate run</code> to store one, then <code>perfgate report</code> again.</p>\n",
+        ),
+    }
+    if inputs.compare.is_some() {
+        body.push_str("<p><a href=\"compare.html\">The requested comparison</a>.</p>\n");
+    }
+
+    body.push_str("<h2>Scorecard</h2>\n");
+    if inputs.budgets.is_empty() {
+        body.push_str(
+            "<p class=\"note\">No budgets in perfgate.toml (<code>[[budget]]</code>).</p>\n",
+        );
+    } else {
+        let rows: Vec<Vec<String>> = inputs
+            .budgets
+            .iter()
+            .map(|b| {
+                let value = match (b.value, b.unit) {
+                    (Some(v), Some(u)) => format_value(v, u),
+                    _ => "absent".to_string(),
+                };
+                let max = match b.unit {
+                    Some(u) => format_value(b.max, u),
+                    None => b.max.to_string(),
+                };
+                vec![
+                    escape(&b.bench),
+                    escape(&b.metric),
+                    escape(&b.profile),
+                    num(&value),
+                    num(&format!("≤ {max}")),
+                    if b.ok {
+                        "<td class=\"pass\">pass</td>".to_string()
+                    } else {
+                        "<td class=\"fail\">fail</td>".to_string()
+                    },
+                ]
+            })
+            .collect();
+        body.push_str(&table(
+            &["bench", "metric", "profile", "value", "budget", "result"],
+            &rows,
+        ));
+    }
+
+    body.push_str("<h2>Latest verdicts</h2>\n");
+    match inputs.verdicts {
+        Some(c) => {
+            body.push_str(&format!(
+                "<p><code>{}</code> → <code>{}</code>: <strong>{}</strong></p>\n",
+                short(&c.base.sha),
+                short(&c.head.sha),
+                escape(&gate_render::verdict_line(c))
+            ));
+            let worth: Vec<&SeriesVerdict> = c
+                .series
+                .iter()
+                .filter(|s| !s.advisory)
+                .filter(|s| {
+                    !matches!(s.verdict, Verdict::Unchanged | Verdict::WithinNoise) || s.notable
+                })
+                .collect();
+            let advisory = c.series.iter().filter(|s| s.advisory).count();
+            if worth.is_empty() {
+                body.push_str(
+                    "<p class=\"note\">Every gated series unchanged or within noise.</p>\n",
+                );
+            } else {
+                body.push_str(&verdict_table(&worth[..worth.len().min(40)], 0));
+                if worth.len() > 40 {
+                    body.push_str(&format!(
+                        "<p class=\"note\">{} more not listed.</p>\n",
+                        worth.len() - 40
+                    ));
+                }
+            }
+            body.push_str(&format!(
+                "<p class=\"note\">{advisory} advisory series (cache events, informational metrics, too few samples) are not listed here; <code>perfgate compare {} {}</code> shows every series.</p>\n",
+                short(&c.base.sha),
+                short(&c.head.sha)
+            ));
+        }
+        None => {
+            body.push_str("<p class=\"note\">Verdicts need two baselines on this history.</p>\n")
+        }
+    }
+
+    body.push_str("<h2>Series</h2>\n");
+    let rows: Vec<Vec<String>> = trends
+        .series
+        .values()
+        .filter(|t| !t.key.metric.starts_with("callgrind_"))
+        .map(|t| {
+            let values: Vec<f64> = t.points.iter().map(|p| p.value).collect();
+            let latest = t.points.last().map(|p| format_value(p.value, t.unit));
+            let change = match (t.points.first(), t.points.last()) {
+                (Some(a), Some(b)) if t.points.len() > 1 => {
+                    crate::summary::relative_change(b.value, a.value, t.lower_is_better)
+                        .map(pct)
+                        .unwrap_or_default()
+                }
+                _ => String::new(),
+            };
+            vec![
+                format!(
+                    "<a href=\"bench/{}\">{}</a>",
+                    bench_file(&t.key.bench),
+                    escape(&t.key.bench)
+                ),
+                escape(&t.key.profile),
+                escape(&t.key.metric),
+                chart::sparkline(&values),
+                num(&latest.unwrap_or_default()),
+                num(&change),
+                num(&t.change_points.len().to_string()),
+            ]
+        })
+        .collect();
+    if rows.is_empty() {
+        body.push_str("<p class=\"note\">No series.</p>\n");
+    } else {
+        body.push_str(
+            "<p class=\"note\">Δ over history is first → latest, positive = worse. Change points are advisory (docs/report.md). Callgrind's cache events are on the bench pages only.</p>\n",
+        );
+        body.push_str(&table(
+            &[
+                "bench",
+                "profile",
+                "metric",
+                "trend",
+                "latest",
+                "Δ over history",
+                "change points",
+            ],
+            &rows,
+        ));
+    }
+    Ok(page("Performance overview", &trends.target, 0, &body))
+}
+
+/// The metrics a bench page draws first; the others follow in name order.
+const METRIC_ORDER: [&str; 4] = [
+    "wall_time_ns",
+    "instructions",
+    "startup_wall_ns",
+    "binary_size_bytes",
+];
+
+fn bench_page(trends: &Trends, bench: &str, series: &[&Trend]) -> Result<String, String> {
+    let (labels, hover) = commit_texts(trends);
+    let mut by_metric: BTreeMap<&str, Vec<&Trend>> = BTreeMap::new();
+    for t in series {
+        by_metric.entry(t.key.metric.as_str()).or_default().push(t);
+    }
+    let mut metrics: Vec<&str> = by_metric.keys().copied().collect();
+    metrics.sort_by_key(|m| {
+        (
+            METRIC_ORDER
+                .iter()
+                .position(|o| o == m)
+                .unwrap_or(usize::MAX),
+            m.to_string(),
+        )
+    });
+    let mut body = String::new();
+    let mut change_rows = Vec::new();
+    for metric in metrics {
+        let mut lines_of = by_metric[metric].clone();
+        lines_of.sort_by_key(|t| profile_rank(&t.key.profile));
+        let unit = lines_of[0].unit;
+        let noisy = lines_of[0].class == MetricClass::Noisy;
+        let lines = lines_of
+            .iter()
+            .map(|t| Line {
+                name: t.key.profile.as_str(),
+                points: t.points.clone(),
+            })
+            .collect();
+        let mut change_points: Vec<usize> = lines_of
+            .iter()
+            .flat_map(|t| t.change_points.iter().map(|c| c.index))
+            .collect();
+        change_points.sort_unstable();
+        change_points.dedup();
+        let svg = chart::trend(&TrendChart {
+            title: &format!("{bench} · {metric}"),
+            metric,
+            unit,
+            labels: &labels,
+            hover: &hover,
+            lines,
+            change_points,
+            boundaries: &trends.boundaries,
+        })?;
+        let caption = if noisy {
+            "One line per profile; the shaded band is the 95% interval of the measurement. Red: change points; grey: environment changes. Hover a column for its commit."
+        } else {
+            "One line per profile. Red: change points; grey: environment changes. Hover a column for its commit."
+        };
+        if let Some(svg) = svg {
+            body.push_str(&format!("<h2>{}</h2>\n", escape(metric)));
+            body.push_str(&figure(&svg, caption));
+        }
+        for t in &lines_of {
+            for cp in &t.change_points {
+                let commit = &trends.commits[cp.index];
+                change_rows.push(vec![
+                    escape(&t.key.profile),
+                    escape(metric),
+                    format!(
+                        "<code>{}</code> {}",
+                        short(&commit.sha),
+                        escape(&commit.subject)
+                    ),
+                    num(&format!(
+                        "{} → {}",
+                        format_value(cp.before, t.unit),
+                        format_value(cp.after, t.unit)
+                    )),
+                    num(&pct(cp.shift)),
+                    num(&format!("{:.1e}", cp.p)),
+                ]);
+            }
+        }
+    }
+    body.push_str("<h2>Change points</h2>\n");
+    if change_rows.is_empty() {
+        body.push_str("<p class=\"note\">None detected.</p>\n");
+    } else {
+        body.push_str(&table(
+            &[
+                "profile",
+                "metric",
+                "first commit after",
+                "mean before → after",
+                "shift",
+                "p",
+            ],
+            &change_rows,
+        ));
+    }
+    Ok(page(bench, &trends.target, 1, &body))
+}
+
+/// The order of profiles in lines and columns: release, release-lto, release-consistent, pgo,
+/// then any other.
+fn profile_rank(name: &str) -> (usize, String) {
+    (
+        Profile::ALL
+            .iter()
+            .position(|p| p.name() == name)
+            .unwrap_or(usize::MAX),
+        name.to_string(),
+    )
+}
+
+/// The metrics the profile matrix compares.
+const MATRIX_METRICS: [&str; 5] = [
+    "wall_time_ns",
+    "instructions",
+    "startup_wall_ns",
+    "binary_size_bytes",
+    "build_wall_s",
+];
+
+fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, String> {
+    let Some(latest) = latest else {
+        return Ok(page(
+            "Profile matrix",
+            target,
+            0,
+            "<p class=\"note\">No baseline yet.</p>",
+        ));
+    };
+    let mut profiles: Vec<&str> = latest.profiles.keys().map(String::as_str).collect();
+    profiles.sort_by_key(|p| profile_rank(p));
+    // (bench, metric) → profile → measurement
+    let mut rows: BTreeMap<(usize, &str, &str), BTreeMap<&str, &Measurement>> = BTreeMap::new();
+    for (profile, run) in &latest.profiles {
+        for m in &run.measurements {
+            if let Some(rank) = MATRIX_METRICS.iter().position(|x| *x == m.metric) {
+                if m.bench == "build/dependencies" {
+                    continue;
+                }
+                rows.entry((rank, m.bench.as_str(), m.metric.as_str()))
+                    .or_default()
+                    .insert(profile.as_str(), m);
+            }
+        }
+    }
+    let gain = |row: &BTreeMap<&str, &Measurement>, profile: &str| -> Option<f64> {
+        let base = row.get("release")?;
+        let other = row.get(profile)?;
+        crate::summary::relative_change(other.value, base.value, base.lower_is_better).map(|d| -d)
+    };
+    let mut header: Vec<&str> = vec!["bench", "metric"];
+    header.extend(profiles.iter().copied());
+    header.extend(["best", "PGO gain", "LTO gain"]);
+    let mut table_rows = Vec::new();
+    let mut bar_rows = Vec::new();
+    for ((_, bench, metric), row) in &rows {
+        let best = row
+            .iter()
+            .min_by(|a, b| {
+                let key = |m: &Measurement| if m.lower_is_better { m.value } else { -m.value };
+                key(a.1).total_cmp(&key(b.1))
+            })
+            .map(|(p, _)| *p);
+        let mut cells = vec![escape(bench), escape(metric)];
+        for p in &profiles {
+            let text = row
+                .get(p)
+                .map(|m| format_value(m.value, m.unit))
+                .unwrap_or_else(|| "–".into());
+            if Some(*p) == best && row.len() > 1 {
+                cells.push(format!("<td class=\"num winner\">{}</td>", escape(&text)));
+            } else {
+                cells.push(num(&text));
+            }
+        }
+        cells.push(escape(best.unwrap_or("–")));
+        let (pgo, lto) = (gain(row, "pgo"), gain(row, "release-lto"));
+        cells.push(num(&pgo.map(gain_text).unwrap_or_else(|| "–".into())));
+        cells.push(num(&lto.map(gain_text).unwrap_or_else(|| "–".into())));
+        table_rows.push(cells);
+        // Build time is the cost of a profile, not a gain: it stays out of the gain chart.
+        if (pgo.is_some() || lto.is_some()) && *metric != "build_wall_s" {
+            bar_rows.push(BarRow {
+                label: format!("{bench} · {metric}"),
+                bars: vec![
+                    (pgo.unwrap_or(0.0) * 100.0, chart::BETTER),
+                    (lto.unwrap_or(0.0) * 100.0, chart::NEUTRAL),
+                ],
+            });
+        }
+    }
+    let mut body = format!(
+        "<p>Commit <code>{}</code> ({}), mode <code>{}</code>. Each row is one bench and metric under every profile; the best is highlighted. A gain is the improvement against <code>release</code>: positive is faster or smaller.</p>\n",
+        short(&latest.commit.sha),
+        escape(&latest.commit.subject),
+        escape(&latest.mode)
+    );
+    if table_rows.is_empty() {
+        body.push_str("<p class=\"note\">No measurement to compare across profiles.</p>\n");
+    } else {
+        if let Some(svg) = chart::bars(
+            "PGO and fat-LTO gain against release",
+            "gain against release (%), positive = better",
+            &bar_rows,
+            &[("PGO", chart::BETTER), ("fat LTO", chart::NEUTRAL)],
+        )? {
+            body.push_str(&figure(
+                &svg,
+                "Per bench and metric: the PGO and fat-LTO gain over the release profile.",
+            ));
+        }
+        body.push_str(&table(&header, &table_rows));
+    }
+    Ok(page("Profile matrix", target, 0, &body))
+}
+
+fn gain_text(g: f64) -> String {
+    format!("{:+.1}%", g * 100.0)
+}
+
+/// A table of verdicts, with links to the bench pages (`depth` folders below the root).
+fn verdict_table(series: &[&SeriesVerdict], depth: usize) -> String {
+    let up = "../".repeat(depth);
+    let rows: Vec<Vec<String>> = series
+        .iter()
+        .map(|s| {
+            let class = s.verdict.name();
+            let mut verdict = class.to_string();
+            if s.advisory {
+                verdict.push_str(" (advisory)");
+            }
+            if s.acknowledged.is_some() {
+                verdict.push_str(" (acknowledged)");
+            }
+            if s.notable {
+                verdict.push_str(" (notable)");
+            }
+            let values = match (s.base, s.head) {
+                (Some(b), Some(h)) => {
+                    format!("{} → {}", format_value(b, s.unit), format_value(h, s.unit))
+                }
+                (None, Some(h)) => format!("→ {}", format_value(h, s.unit)),
+                (Some(b), None) => format!("{} →", format_value(b, s.unit)),
+                (None, None) => String::new(),
+            };
+            vec![
+                format!("<td class=\"{class}\">{}</td>", escape(&verdict)),
+                escape(&s.key.profile),
+                format!(
+                    "<a href=\"{up}bench/{}\">{}</a>",
+                    bench_file(&s.key.bench),
+                    escape(&s.key.bench)
+                ),
+                escape(&s.key.metric),
+                num(&values),
+                num(&s.change.map(pct).unwrap_or_default()),
+                format!("<span class=\"muted\">{}</span>", escape(&s.reason)),
+            ]
+        })
+        .collect();
+    table(
+        &[
+            "verdict",
+            "profile",
+            "bench",
+            "metric",
+            "base → head",
+            "Δ",
+            "reason",
+        ],
+        &rows,
+    )
+}
+
+/// The compare page of a comparison: the verdict line, a chart of relative changes
+/// (regressions first), then every series. `depth` as in [`page`].
+pub fn compare_page(c: &Comparison, depth: usize) -> Result<String, String> {
+    let mut body = format!(
+        "<p><code>{}</code> ({}) → <code>{}</code> ({})</p>\n<p><strong>{}</strong></p>\n",
+        short(&c.base.sha),
+        escape(&c.base.subject),
+        short(&c.head.sha),
+        escape(&c.head.subject),
+        escape(&gate_render::verdict_line(c))
+    );
+    let mut changed: Vec<&SeriesVerdict> = c
+        .series
+        .iter()
+        .filter(|s| {
+            s.change.is_some() && !matches!(s.verdict, Verdict::Unchanged | Verdict::Incomparable)
+        })
+        .filter(|s| s.class != MetricClass::Informational)
+        .collect();
+    changed.sort_by(|a, b| {
+        let worse = |s: &SeriesVerdict| s.verdict != Verdict::Regressed;
+        (worse(a), -a.change.unwrap_or(0.0).abs())
+            .partial_cmp(&(worse(b), -b.change.unwrap_or(0.0).abs()))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    let rows: Vec<BarRow> = changed
+        .iter()
+        .take(60)
+        .map(|s| BarRow {
+            label: format!("{} · {} · {}", s.key.profile, s.key.bench, s.key.metric),
+            bars: vec![(
+                s.change.unwrap_or(0.0) * 100.0,
+                match s.verdict {
+                    Verdict::Regressed => chart::WORSE,
+                    Verdict::Improved => chart::BETTER,
+                    _ => chart::NEUTRAL,
+                },
+            )],
+        })
+        .collect();
+    if let Some(svg) = chart::bars(
+        "Relative change per series (positive = worse)",
+        "Δ (%), positive = worse",
+        &rows,
+        &[
+            ("regressed", chart::WORSE),
+            ("improved", chart::BETTER),
+            ("within noise", chart::NEUTRAL),
+        ],
+    )? {
+        body.push_str(&figure(
+            &svg,
+            "Regressions first, then by size of change; at most 60 series (the table has them all).",
+        ));
+    }
+    let all: Vec<&SeriesVerdict> = c.series.iter().collect();
+    body.push_str("<h2>Every series</h2>\n");
+    body.push_str(&verdict_table(&all, depth));
+    Ok(page(
+        &format!("Compare {} → {}", short(&c.base.sha), short(&c.head.sha)),
+        &c.target,
+        depth,
+        &body,
+    ))
+}
