@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job: set up, then `perfgate run` on the embedded default target (config-core, all
 # four profiles; see perfgate.toml), which stores one baseline for the current commit in
-# baselines/ and prints the summary table.
+# baselines/ and prints the summary table, then `perfgate report`, which writes the trend site
+# to reports/ (open reports/index.html).
 #
 # Usage: scripts/run.sh [--full]
 #   (default)  quick mode: short criterion sampling, 20 start-up runs, one clean build timed
@@ -49,4 +50,5 @@ step setup bash scripts/setup.sh
 step "build perfgate" cargo build --release -p perfgate
 # perfgate.toml at the root names the target (config-core), its benches and the profiles.
 step "perfgate run" ./target/release/perfgate run "${mode_flags[@]}"
-printf 'run.sh: done; the baseline is in baselines/, the summary above\n'
+step "perfgate report" ./target/release/perfgate report
+printf 'run.sh: done; the baseline is in baselines/, the summary above, the report in reports/index.html\n'

@@ -367,7 +367,7 @@ impl Comparison {
         let Some(v) = self.series.iter_mut().find(|s| &s.key == key) else {
             return;
         };
-        if crate::interleave::confirmed(regressed_in, passes) {
+        if confirmed(regressed_in, passes) {
             v.reason = format!("{}; confirmed {regressed_in}/{passes}", v.reason);
         } else {
             v.verdict = Verdict::WithinNoise;
@@ -416,6 +416,12 @@ impl Comparison {
         self.series
             .sort_by(|a, b| (a.verdict, &a.key).cmp(&(b.verdict, &b.key)));
     }
+}
+
+/// Whether a regression is confirmed: it regressed in more than half of the passes (2 of 3,
+/// §12.1).
+pub fn confirmed(regressed_in: usize, passes: usize) -> bool {
+    regressed_in * 2 > passes
 }
 
 /// Which outcomes other than a regression change the exit code (§11).
@@ -2041,6 +2047,14 @@ mod tests {
         );
         assert!(c.failed());
         assert_eq!(c.series[0].key.bench, "a", "still sorted by severity");
+    }
+
+    #[test]
+    fn two_of_three_passes_confirm() {
+        assert!(confirmed(3, 3));
+        assert!(confirmed(2, 3));
+        assert!(!confirmed(1, 3));
+        assert!(!confirmed(0, 3));
     }
 
     #[test]

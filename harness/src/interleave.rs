@@ -1,7 +1,7 @@
 //! Interleaved measurement of two commits in one job (`perfgate compare --run`), as pure logic:
-//! the seeded order in which the processes run, the pooling of one process per sample, and the
-//! quorum of the confirmation passes (`docs/gate.md` §12.1). The processes themselves are run by
-//! `run::rounds`; the command layer strings the two together.
+//! the seeded order in which the processes run, and the pooling of one process per sample
+//! (`docs/gate.md` §12.1). The processes themselves are run by `run::rounds`; the command
+//! layer strings the two together.
 //!
 //! A noisy metric's sample is one process (a criterion bench process gives its point
 //! estimate, a start-up block its per-exec times): the in-process iterations of criterion are
@@ -171,11 +171,6 @@ pub fn pool_processes(processes: &[Vec<Measurement>]) -> Vec<Measurement> {
     out
 }
 
-/// Whether a regression is confirmed: it regressed in more than half of the passes (2 of 3).
-pub fn confirmed(regressed_in: usize, passes: usize) -> bool {
-    regressed_in * 2 > passes
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -294,13 +289,5 @@ mod tests {
         other.artifact_sha256 = Some("cd".into());
         let pooled = pool_processes(&[vec![wall("a", 1.0)], vec![other]]);
         assert_eq!(pooled[0].artifact_sha256, None);
-    }
-
-    #[test]
-    fn two_of_three_passes_confirm() {
-        assert!(confirmed(3, 3));
-        assert!(confirmed(2, 3));
-        assert!(!confirmed(1, 3));
-        assert!(!confirmed(0, 3));
     }
 }
