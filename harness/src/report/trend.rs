@@ -133,8 +133,9 @@ fn band(m: &Measurement) -> Option<(f64, f64)> {
     ))
 }
 
-/// The change points of a trend, searched within each environment segment: the floor is the
-/// segment's noise fence over its last values (`docs/gate.md` §4), or the default fence.
+/// The change points of a trend, searched within each environment segment: the floor is, for a
+/// deterministic series, the segment's noise fence over its last values (`docs/gate.md` §4),
+/// else the default fence.
 fn change_points(trend: &Trend, boundaries: &[usize]) -> Vec<ChangePoint> {
     let (default, min_segment) = match trend.class {
         MetricClass::Deterministic => (
@@ -154,7 +155,12 @@ fn change_points(trend: &Trend, boundaries: &[usize]) -> Vec<ChangePoint> {
             .collect();
         start += segment.len();
         let values: Vec<f64> = segment.iter().map(|p| p.value).collect();
-        let floor = if values.len() >= compare::HISTORY_LEN {
+        // A deterministic series' fence says how much it moves when nothing happens; a noisy
+        // one's fence is about single changes, while a mean over a segment is far steadier,
+        // and its noise is already weighed by the t-test: it keeps the default floor.
+        let floor = if trend.class == MetricClass::Deterministic
+            && values.len() >= compare::HISTORY_LEN
+        {
             stats::noise_fence(&values[values.len() - compare::HISTORY_LEN..])
                 .filter(|f| f.is_finite())
                 .unwrap_or(default)
