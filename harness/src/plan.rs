@@ -68,6 +68,8 @@ pub struct Plan {
     pub json: bool,
     /// Accept a dirty work tree.
     pub allow_dirty: bool,
+    /// Store the baseline as a part (`run --partial`).
+    pub partial: bool,
     /// The bench targets to run; `None` runs every criterion and iai-callgrind bench.
     pub benches: Option<Vec<String>>,
     /// The PGO training workload.
@@ -157,6 +159,7 @@ impl Plan {
             baselines_dir,
             json: args.json,
             allow_dirty: args.allow_dirty,
+            partial: args.partial,
             benches,
             training,
             startup,

@@ -78,12 +78,105 @@ pub fn file_name(sha: &str, dirty: bool) -> String {
 /// The output is deterministic: maps are `BTreeMap`s and measurements keep their order, so
 /// the same baseline always gives the same bytes.
 pub fn save(dir: &Path, baseline: &Baseline) -> Result<PathBuf> {
+    save_as(
+        dir,
+        &file_name(&baseline.commit.sha, baseline.dirty),
+        baseline,
+    )
+}
+
+/// The folder of partial baselines inside the baseline folder.
+pub const PARTIAL_DIR: &str = "partial";
+
+/// Writes a part of a commit's baseline (some of its profiles, measured by one job of a
+/// matrix) as `<dir>/partial/<sha>[-dirty].<profile>+<profile>.json`, atomically.
+pub fn save_partial(dir: &Path, baseline: &Baseline) -> Result<PathBuf> {
+    let profiles: Vec<&str> = baseline.profiles.keys().map(String::as_str).collect();
+    let stem = file_name(&baseline.commit.sha, baseline.dirty);
+    let stem = stem.strip_suffix(".json").unwrap_or(&stem);
+    save_as(
+        &dir.join(PARTIAL_DIR),
+        &format!("{stem}.{}.json", profiles.join("+")),
+        baseline,
+    )
+}
+
+/// The partial baselines of commit `sha` in `<dir>/partial/`, sorted.
+pub fn partials(dir: &Path, sha: &str) -> Result<Vec<PathBuf>> {
+    Ok(list(&dir.join(PARTIAL_DIR))?
+        .into_iter()
+        .filter(|p| {
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                n.starts_with(&format!("{sha}.")) || n.starts_with(&format!("{sha}-dirty."))
+            })
+        })
+        .collect())
+}
+
+/// Joins the parts of one commit's baseline into one (pure). The parts must be of one
+/// target, commit, work-tree state and mode, measured in one environment (every fingerprint
+/// field but `kernel` and `cores`), and name each profile once; the error says which part
+/// differs and how.
+pub fn merge(parts: &[(String, Baseline)]) -> std::result::Result<Baseline, String> {
+    let Some((first_name, first)) = parts.first() else {
+        return Err("no partial baselines to merge".to_string());
+    };
+    let mut merged = first.clone();
+    for (name, part) in &parts[1..] {
+        let same = [
+            ("target", &first.target, &part.target),
+            ("commit", &first.commit.sha, &part.commit.sha),
+            ("mode", &first.mode, &part.mode),
+        ];
+        for (what, a, b) in same {
+            if a != b {
+                return Err(format!(
+                    "`{name}` has {what} `{b}`, `{first_name}` has `{a}`"
+                ));
+            }
+        }
+        if part.dirty != first.dirty {
+            return Err(format!(
+                "`{name}` and `{first_name}` differ in work-tree state (dirty)"
+            ));
+        }
+        let differences: Vec<String> = first
+            .fingerprint
+            .differences(&part.fingerprint)
+            .into_iter()
+            .filter(|(field, _, _)| !matches!(*field, "kernel" | "cores"))
+            .map(|(field, a, b)| format!("{field} `{a}` vs `{b}`"))
+            .collect();
+        if !differences.is_empty() {
+            return Err(format!(
+                "`{name}` was measured in another environment than `{first_name}`: {}; measure every part on one kind of runner",
+                differences.join(", ")
+            ));
+        }
+        for (profile, run) in &part.profiles {
+            if merged
+                .profiles
+                .insert(profile.clone(), run.clone())
+                .is_some()
+            {
+                return Err(format!(
+                    "profile `{profile}` is in more than one part (`{name}`)"
+                ));
+            }
+        }
+        merged.created = merged.created.max(part.created);
+    }
+    Ok(merged)
+}
+
+/// Writes `baseline` as `dir/name`, atomically.
+fn save_as(dir: &Path, name: &str, baseline: &Baseline) -> Result<PathBuf> {
     fs::create_dir_all(dir).map_err(|source| Error::Io {
         action: "create",
         path: dir.to_path_buf(),
         source,
     })?;
-    let path = dir.join(file_name(&baseline.commit.sha, baseline.dirty));
+    let path = dir.join(name);
     let mut text = serde_json::to_string_pretty(baseline)
         .expect("a baseline has string keys and finite numbers, so it serialises");
     text.push('\n');
@@ -509,5 +602,63 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let path = save(dir.path(), &baseline).expect("save");
         assert_eq!(load(&path).expect("load"), baseline);
+    }
+
+    /// The part of `baseline(SHA, false)` holding only `profile` (renamed from `release`).
+    fn part(profile: &str) -> Baseline {
+        let mut b = baseline(SHA, false);
+        let run = b.profiles.remove("release").expect("release");
+        b.profiles.clear();
+        b.profiles.insert(profile.to_string(), run);
+        b
+    }
+
+    #[test]
+    fn parts_of_one_commit_merge_into_one_baseline() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let a = part("release");
+        let mut b = part("pgo");
+        b.created += 10;
+        b.fingerprint.kernel = "another kernel".into();
+        let pa = save_partial(dir.path(), &a).expect("saved");
+        let pb = save_partial(dir.path(), &b).expect("saved");
+        assert_eq!(
+            pa.file_name().and_then(|n| n.to_str()),
+            Some(format!("{SHA}.release.json").as_str())
+        );
+        assert_eq!(
+            partials(dir.path(), SHA).expect("listed"),
+            vec![pb.clone(), pa.clone()]
+        );
+        assert!(
+            find(dir.path(), SHA).expect("no error").is_none(),
+            "a part is not a baseline"
+        );
+        let merged = merge(&[("a".into(), a.clone()), ("b".into(), b.clone())]).expect("merged");
+        assert_eq!(merged.profiles.len(), 2);
+        assert_eq!(merged.created, b.created);
+    }
+
+    #[test]
+    fn parts_that_do_not_fit_are_refused() {
+        let a = part("release");
+        let mut other_cpu = part("pgo");
+        other_cpu.fingerprint.cpu_model = "Another CPU".into();
+        let err = merge(&[("a".into(), a.clone()), ("b".into(), other_cpu)]).expect_err("refused");
+        assert!(
+            err.contains("another environment") && err.contains("cpu_model"),
+            "{err}"
+        );
+        let err = merge(&[("a".into(), a.clone()), ("b".into(), a.clone())]).expect_err("twice");
+        assert!(
+            err.contains("profile `release` is in more than one part"),
+            "{err}"
+        );
+        let mut other_commit = part("pgo");
+        other_commit.commit.sha = "0".repeat(40);
+        let err =
+            merge(&[("a".into(), a.clone()), ("b".into(), other_commit)]).expect_err("commit");
+        assert!(err.contains("has commit"), "{err}");
+        assert!(merge(&[]).is_err());
     }
 }

@@ -158,16 +158,15 @@ fn change_points(trend: &Trend, boundaries: &[usize]) -> Vec<ChangePoint> {
         // A deterministic series' fence says how much it moves when nothing happens; a noisy
         // one's fence is about single changes, while a mean over a segment is far steadier,
         // and its noise is already weighed by the t-test: it keeps the default floor.
-        let floor = if trend.class == MetricClass::Deterministic
-            && values.len() >= compare::HISTORY_LEN
-        {
-            stats::noise_fence(&values[values.len() - compare::HISTORY_LEN..])
-                .filter(|f| f.is_finite())
-                .unwrap_or(default)
-                .max(default)
-        } else {
-            default
-        };
+        let floor =
+            if trend.class == MetricClass::Deterministic && values.len() >= compare::HISTORY_LEN {
+                stats::noise_fence(&values[values.len() - compare::HISTORY_LEN..])
+                    .filter(|f| f.is_finite())
+                    .unwrap_or(default)
+                    .max(default)
+            } else {
+                default
+            };
         for mut cp in changepoint::detect(&values, floor, min_segment) {
             cp.index = segment[cp.index].at;
             out.push(cp);

@@ -1,0 +1,13 @@
+//! `cargo perfgate …`: cargo runs `cargo-perfgate perfgate …`, so the subcommand's own name
+//! is dropped before the arguments reach the same program as `perfgate`.
+
+fn main() -> std::process::ExitCode {
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "perfgate") {
+        args.remove(1);
+    }
+    if let Some(name) = args.first_mut() {
+        *name = "cargo perfgate".into();
+    }
+    perfgate::command::main(args)
+}
