@@ -2,6 +2,7 @@
 //! temporary git repository and runs the real binary with real cargo, valgrind and git.
 
 mod bad_input;
+mod ci;
 mod compare;
 mod report;
 mod run;
