@@ -158,6 +158,7 @@ pub fn markdown(c: &Comparison) -> String {
         out.push_str(&markdown_rows(&crossed));
         out.push('\n');
     }
+    out.push_str(&mermaid_changes(c));
 
     if !c.budgets.is_empty() {
         let _ = writeln!(out, "### Budgets\n");
@@ -251,6 +252,63 @@ fn plural(n: usize, word: &str) -> String {
     } else {
         format!("{n} {word}s")
     }
+}
+
+/// The most changed gated series (at most 12: regressions first, then by |Δ|) as a Mermaid
+/// bar chart, which GitHub draws in a job summary or comment; empty when nothing moved.
+pub fn mermaid_changes(c: &Comparison) -> String {
+    let mut moved: Vec<&SeriesVerdict> = c
+        .series
+        .iter()
+        .filter(|s| !s.advisory && s.change.is_some_and(|d| d != 0.0))
+        .filter(|s| !matches!(s.verdict, Verdict::Unchanged | Verdict::Incomparable))
+        .collect();
+    if moved.is_empty() {
+        return String::new();
+    }
+    moved.sort_by(|a, b| {
+        let key = |s: &SeriesVerdict| {
+            (
+                s.verdict != Verdict::Regressed,
+                -s.change.unwrap_or(0.0).abs(),
+            )
+        };
+        key(a)
+            .partial_cmp(&key(b))
+            .unwrap_or(std::cmp::Ordering::Equal)
+    });
+    moved.truncate(12);
+    let labels: Vec<String> = moved
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            // Mermaid labels are quoted; a quote or bracket in a bench id would end them.
+            let clean: String = format!("{} {} {}", i + 1, s.key.bench, s.key.metric)
+                .chars()
+                .map(|ch| {
+                    if matches!(ch, '"' | '[' | ']' | '`') {
+                        '\''
+                    } else {
+                        ch
+                    }
+                })
+                .take(40)
+                .collect();
+            format!("\"{clean}\"")
+        })
+        .collect();
+    let values: Vec<f64> = moved
+        .iter()
+        .map(|s| (s.change.unwrap_or(0.0) * 1000.0).round() / 10.0)
+        .collect();
+    let lo = values.iter().copied().fold(0.0_f64, f64::min).floor();
+    let hi = values.iter().copied().fold(0.0_f64, f64::max).ceil();
+    let numbers: Vec<String> = values.iter().map(|v| format!("{v}")).collect();
+    format!(
+        "```mermaid\nxychart-beta\n    title \"Change per series (%), positive = worse\"\n    x-axis [{}]\n    y-axis \"change (%)\" {lo} --> {hi}\n    bar [{}]\n```\n\n",
+        labels.join(", "),
+        numbers.join(", ")
+    )
 }
 
 /// The first 12 characters of a sha.
@@ -614,6 +672,37 @@ mod tests {
     #[test]
     fn markdown_snapshot() {
         insta::assert_snapshot!(markdown(&fixture()));
+    }
+
+    #[test]
+    fn the_mermaid_chart_puts_regressions_first_and_quotes_safely() {
+        let mut c = fixture();
+        let chart = mermaid_changes(&c);
+        assert!(chart.starts_with("```mermaid\nxychart-beta\n"), "{chart}");
+        let axis = chart
+            .lines()
+            .find(|l| l.trim_start().starts_with("x-axis"))
+            .expect("an x axis");
+        assert!(axis.contains("\"1 "), "{axis}");
+        let first = &c
+            .series
+            .iter()
+            .find(|s| s.verdict == Verdict::Regressed && !s.advisory)
+            .expect("a regression")
+            .key
+            .bench;
+        assert!(
+            axis.contains(&format!(
+                "\"1 {}",
+                first.chars().take(20).collect::<String>()
+            )),
+            "{axis}"
+        );
+        c.series[0].key.bench = "a\"]b".into();
+        let chart = mermaid_changes(&c);
+        assert!(!chart.contains("a\"]b"), "{chart}");
+        c.series.retain(|s| s.change.is_none());
+        assert_eq!(mermaid_changes(&c), "");
     }
 
     #[test]
