@@ -7,3 +7,4 @@ mod compare;
 mod report;
 mod run;
 mod util;
+mod workflow;

@@ -1,0 +1,239 @@
+//! The GitHub workflow played on a temporary repository: the `run:` steps of
+//! `.github/workflows/perf.yml`, in its order, with a local bare repository as `origin`, on
+//! config-core itself. A push to main stores its baseline on the data branch; a pull request
+//! whose parser does 20% more work fails with the bench named in the job summary and the report
+//! written; a pull request that only touches the README passes.
+//!
+//! The matrix is played with one entry (`release`): perfgate.toml of the temporary repository
+//! measures that profile and config-core's callgrind bench only, to keep the test short.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::util::{assert_exit, text};
+
+/// The workflow file, whose perfgate commands this test must play.
+const WORKFLOW: &str = include_str!("../../../.github/workflows/perf.yml");
+
+/// A repository with config-core and a workspace around it, `main` pushed to a bare `origin`.
+struct Repo {
+    dir: tempfile::TempDir,
+    root: std::path::PathBuf,
+}
+
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace root")
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read").flatten() {
+        let path = entry.path();
+        if entry.file_name() == "target" {
+            continue;
+        }
+        if path.is_dir() {
+            copy_dir(&path, &to.join(entry.file_name()));
+        } else {
+            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
+        }
+    }
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let dir = tempfile::tempdir().expect("temp");
+        let root = dir.path().join("repo");
+        copy_dir(
+            &workspace_root().join("targets/config-core"),
+            &root.join("config-core"),
+        );
+        std::fs::copy(workspace_root().join("Cargo.lock"), root.join("Cargo.lock")).expect("lock");
+        let manifest = std::fs::read_to_string(workspace_root().join("Cargo.toml"))
+            .expect("the workspace manifest")
+            .replace(
+                r#"members = ["harness", "targets/config-core"]"#,
+                r#"members = ["config-core"]"#,
+            );
+        std::fs::write(root.join("Cargo.toml"), manifest).expect("write");
+        std::fs::write(
+            root.join("perfgate.toml"),
+            "[target]\npath = \"config-core\"\nbenches = [\"iai\"]\n\n[run]\nprofiles = [\"release\"]\nbuild_time_samples = 1\n",
+        )
+        .expect("write");
+        std::fs::write(root.join("README.md"), "# config-core\n").expect("write");
+        std::fs::write(root.join(".gitignore"), "target/\n/reports/\n").expect("write");
+        let repo = Repo { dir, root };
+        repo.git(&["init", "-q", "-b", "main"]);
+        repo.git(&["config", "user.name", "workflow test"]);
+        repo.git(&["config", "user.email", "workflow@perfgate.invalid"]);
+        repo.git(&["add", "-A"]);
+        repo.git(&["commit", "-q", "-m", "config-core"]);
+        let remote = repo.dir.path().join("origin.git");
+        let out = Command::new("git")
+            .args(["init", "-q", "--bare", "-b", "main"])
+            .arg(&remote)
+            .output()
+            .expect("git");
+        assert!(out.status.success());
+        repo.git(&["remote", "add", "origin", &remote.display().to_string()]);
+        repo.git(&["push", "-q", "origin", "main"]);
+        repo
+    }
+
+    fn root(&self) -> &Path {
+        &self.root
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        let out = Command::new("git")
+            .args(args)
+            .current_dir(self.root())
+            .output()
+            .expect("git runs");
+        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+        text(&out.stdout).trim().to_string()
+    }
+
+    /// One perfgate step, as the workflow runs it.
+    fn perfgate(&self, args: &[&str]) -> std::process::Output {
+        Command::new(env!("CARGO_BIN_EXE_perfgate"))
+            .args(args)
+            .current_dir(self.root())
+            .env(
+                "CARGO_TARGET_DIR",
+                Path::new(env!("CARGO_TARGET_TMPDIR")).join("config-core-target"),
+            )
+            .env_remove("RUSTFLAGS")
+            .output()
+            .expect("perfgate runs")
+    }
+
+    /// The `measure` job (one matrix entry) and the shared steps of the `gate` job.
+    fn measure_and_merge(&self) {
+        let out = self.perfgate(&["run", "--quick", "--profiles", "release", "--partial"]);
+        assert_exit(&out, 0);
+        assert_exit(&self.perfgate(&["merge", "HEAD"]), 0);
+        assert_exit(&self.perfgate(&["fetch"]), 0);
+    }
+
+    /// The pull-request steps of the `gate` job: compare (its markdown is the job summary),
+    /// then the report with the compare page. Returns the compare's exit code and summary.
+    fn gate_pull_request(&self) -> (i32, String) {
+        let out = self.perfgate(&[
+            "compare",
+            "origin/main",
+            "HEAD",
+            "--merge-base",
+            "--run-missing",
+            "--quick",
+            "--format",
+            "markdown",
+        ]);
+        let status = out.status.code().unwrap_or(-1);
+        assert!(status == 0 || status == 1, "{}", text(&out.stderr));
+        let base = self.git(&["merge-base", "origin/main", "HEAD"]);
+        assert_exit(&self.perfgate(&["report", "--compare", &base, "HEAD"]), 0);
+        (status, text(&out.stdout))
+    }
+}
+
+#[test]
+fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
+    let _lock = crate::util::build_lock();
+    // Every perfgate command of the workflow is one this test plays.
+    for command in [
+        "run --quick --profiles ${{ matrix.profile }} --partial",
+        "merge HEAD",
+        "fetch",
+        "compare \"origin/$GITHUB_BASE_REF\" HEAD --merge-base --run-missing --quick",
+        "--format markdown",
+        "push",
+        "report --compare",
+        "report",
+    ] {
+        assert!(
+            WORKFLOW.contains(&format!("$PERFGATE {command}")) || WORKFLOW.contains(command),
+            "the workflow changed: `{command}`"
+        );
+    }
+
+    let repo = Repo::new();
+    // On push to main: measure, store on the data branch, write the site.
+    repo.measure_and_merge();
+    let out = repo.perfgate(&["push"]);
+    assert_exit(&out, 0);
+    assert_exit(&repo.perfgate(&["report"]), 0);
+    let main_sha = repo.git(&["rev-parse", "HEAD"]);
+    std::fs::remove_dir_all(repo.root().join("baselines")).expect("a fresh checkout");
+
+    // A pull request that makes the parser about 20% slower: a hash over every other byte of
+    // the input before parsing.
+    repo.git(&["checkout", "-q", "-b", "slower"]);
+    let lib = repo.root().join("config-core/src/lib.rs");
+    let source = std::fs::read_to_string(&lib).expect("read");
+    let slower = source.replacen(
+        "pub fn parse(src: &str) -> Result<Document<'_>, ParseError> {\n",
+        "pub fn parse(src: &str) -> Result<Document<'_>, ParseError> {\n    let mut h = 0u64;\n    for &b in src.as_bytes().iter().step_by(2) {\n        h = std::hint::black_box(h.wrapping_mul(31) ^ u64::from(b));\n    }\n    std::hint::black_box(h);\n",
+        1,
+    );
+    assert_ne!(slower, source, "the parser's entry point moved");
+    std::fs::write(&lib, slower).expect("write");
+    repo.git(&["commit", "-q", "-am", "hash the input before parsing"]);
+    repo.measure_and_merge();
+    let fetched = repo.root().join(format!("baselines/{main_sha}.json"));
+    assert!(
+        fetched.is_file(),
+        "the base's baseline came from the data branch"
+    );
+    let (status, summary) = repo.gate_pull_request();
+    assert_eq!(status, 1, "{summary}");
+    assert!(summary.starts_with("**FAIL**"), "{summary}");
+    assert!(
+        summary.contains("`iai::parse::config_core.medium` | `instructions`")
+            || summary.contains("iai::parse::config_core.medium"),
+        "{summary}"
+    );
+    assert!(summary.contains("```mermaid"), "the chart");
+    let regressed = summary
+        .lines()
+        .filter(|l| l.starts_with("| regressed |") && l.contains("config_core"))
+        .count();
+    assert!(
+        regressed >= 3,
+        "small, medium and large regressed:\n{summary}"
+    );
+    let medium: f64 = summary
+        .lines()
+        .find(|l| l.contains("`iai::parse::config_core.medium` | `instructions`"))
+        .and_then(|l| l.split('|').nth(7))
+        .and_then(|d| {
+            d.trim()
+                .trim_start_matches('+')
+                .trim_end_matches('%')
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("the medium instruction change in:\n{summary}"));
+    assert!((15.0..=25.0).contains(&medium), "about 20% more work, measured {medium}%");
+    eprintln!("workflow: the slower parser measured {medium:+}% instructions on the medium input");
+    for page in ["index.html", "compare.html", "matrix.html"] {
+        assert!(repo.root().join("reports").join(page).is_file(), "{page}");
+    }
+
+    // A pull request that only touches the README passes.
+    repo.git(&["checkout", "-q", "main"]);
+    repo.git(&["checkout", "-q", "-b", "docs"]);
+    std::fs::write(
+        repo.root().join("README.md"),
+        "# config-core\n\nMore words.\n",
+    )
+    .expect("write");
+    repo.git(&["commit", "-q", "-am", "README"]);
+    repo.measure_and_merge();
+    let (status, summary) = repo.gate_pull_request();
+    assert_eq!(status, 0, "{summary}");
+    assert!(summary.starts_with("**PASS**"), "{summary}");
+}
