@@ -49,6 +49,20 @@ pub struct BuildCost {
 /// `Cargo.toml`, or one that is not a package's (a virtual workspace manifest), is
 /// [`Error::ManifestNotFound`].
 pub fn inspect(manifest_path: &Path, filter: Option<&[String]>) -> Result<TargetInfo> {
+    inspect_with(manifest_path, filter, true)
+}
+
+/// The crate as [`inspect`] sees it, every bench kept, and no error for a crate without a
+/// criterion or iai-callgrind bench (`perfgate init` adds them).
+pub fn inspect_crate(manifest_path: &Path) -> Result<TargetInfo> {
+    inspect_with(manifest_path, None, false)
+}
+
+fn inspect_with(
+    manifest_path: &Path,
+    filter: Option<&[String]>,
+    require_benches: bool,
+) -> Result<TargetInfo> {
     if !manifest_path.is_file() {
         return Err(Error::ManifestNotFound {
             path: manifest_path.to_path_buf(),
@@ -78,7 +92,7 @@ pub fn inspect(manifest_path: &Path, filter: Option<&[String]>) -> Result<Target
             path: PathBuf::from("-"),
             message: format!("`{}`: {e}", process::command_line(&cmd)),
         })?;
-    target_info(metadata, &manifest, filter, |path| {
+    target_info(metadata, &manifest, filter, require_benches, |path| {
         fs::read_to_string(path).map_err(|source| Error::Io {
             action: "read",
             path: path.to_path_buf(),
@@ -559,6 +573,7 @@ fn target_info(
     metadata: Metadata,
     manifest: &Path,
     filter: Option<&[String]>,
+    require_benches: bool,
     read_source: impl Fn(&Path) -> Result<String>,
 ) -> Result<TargetInfo> {
     let package = metadata
@@ -607,7 +622,7 @@ fn target_info(
                 .collect()
         }
     };
-    if benches.iter().all(|b| b.kind == BenchKind::Other) {
+    if require_benches && benches.iter().all(|b| b.kind == BenchKind::Other) {
         let filter = filter
             .map(|names| {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
@@ -691,6 +706,7 @@ mod tests {
             metadata,
             Path::new("/src/ws/demo/Cargo.toml"),
             filter,
+            true,
             fake_source,
         )
     }
@@ -750,8 +766,14 @@ mod tests {
     #[test]
     fn a_manifest_that_is_no_package_is_not_found() {
         let metadata: Metadata = serde_json::from_str(METADATA).expect("fixture parses");
-        let err = target_info(metadata, Path::new("/src/ws/Cargo.toml"), None, fake_source)
-            .expect_err("virtual manifest");
+        let err = target_info(
+            metadata,
+            Path::new("/src/ws/Cargo.toml"),
+            None,
+            true,
+            fake_source,
+        )
+        .expect_err("virtual manifest");
         assert!(matches!(err, Error::ManifestNotFound { .. }), "{err}");
         let err = inspect(Path::new("/nonexistent/Cargo.toml"), None).expect_err("missing");
         assert!(matches!(err, Error::ManifestNotFound { .. }), "{err}");

@@ -30,6 +30,20 @@ pub enum Command {
     Fetch(DataBranchArgs),
     /// Join the partial baselines of one commit (`run --partial`, one per job) into one.
     Merge(MergeArgs),
+    /// Set a crate up: perfgate.toml, the GitHub workflow, and benches if it has none.
+    Init(InitArgs),
+}
+
+/// The arguments of `perfgate init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The crate's directory (default: the current directory).
+    #[arg(long, value_name = "DIR")]
+    pub target: Option<PathBuf>,
+
+    /// Overwrite an existing perfgate.toml and workflow.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// The arguments of `perfgate push` and `perfgate fetch`.

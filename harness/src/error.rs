@@ -229,6 +229,13 @@ pub enum Error {
         dir: PathBuf,
     },
 
+    /// `perfgate init` would overwrite a file.
+    #[error("`{}` already exists; edit it, or pass `--force` to replace it", path.display())]
+    AlreadyExists {
+        /// The file.
+        path: PathBuf,
+    },
+
     /// A chart or page of the report could not be drawn.
     #[error("cannot render the report: {message}")]
     Render {

@@ -7,6 +7,7 @@
 //! `command` wires the stages together for each subcommand. Pure logic (`stats`, parsing of
 //! tool output) is kept apart from I/O (`process`, cargo, valgrind, git, files).
 
+pub mod atomic;
 pub mod build;
 pub mod cli;
 pub mod command;
@@ -18,6 +19,7 @@ pub mod export;
 pub mod fingerprint;
 pub mod gate_render;
 pub mod git;
+pub mod init;
 pub mod interleave;
 pub mod measure;
 pub mod pgo;

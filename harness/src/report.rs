@@ -111,16 +111,7 @@ pub fn write_site(out: &Path, pages: &[Page]) -> Result<PathBuf> {
 /// Writes one page into `dir` (created if needed) atomically (temporary file, then rename).
 pub fn write_page(dir: &Path, page: &Page) -> Result<PathBuf> {
     let path = dir.join(&page.path);
-    let write_error = |source| Error::Io {
-        action: "write",
-        path: path.clone(),
-        source,
-    };
-    fs::create_dir_all(dir).map_err(write_error)?;
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(write_error)?;
-    file.write_all(page.html.as_bytes()).map_err(write_error)?;
-    file.as_file().sync_all().map_err(write_error)?;
-    file.persist(&path).map_err(|e| write_error(e.error))?;
+    crate::atomic::write(&path, page.html.as_bytes())?;
     Ok(path)
 }
 

@@ -10,7 +10,6 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -171,24 +170,11 @@ pub fn merge(parts: &[(String, Baseline)]) -> std::result::Result<Baseline, Stri
 
 /// Writes `baseline` as `dir/name`, atomically.
 fn save_as(dir: &Path, name: &str, baseline: &Baseline) -> Result<PathBuf> {
-    fs::create_dir_all(dir).map_err(|source| Error::Io {
-        action: "create",
-        path: dir.to_path_buf(),
-        source,
-    })?;
     let path = dir.join(name);
     let mut text = serde_json::to_string_pretty(baseline)
         .expect("a baseline has string keys and finite numbers, so it serialises");
     text.push('\n');
-    let write_error = |source| Error::Io {
-        action: "write",
-        path: path.clone(),
-        source,
-    };
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(write_error)?;
-    file.write_all(text.as_bytes()).map_err(write_error)?;
-    file.as_file().sync_all().map_err(write_error)?;
-    file.persist(&path).map_err(|e| write_error(e.error))?;
+    crate::atomic::write(&path, text.as_bytes())?;
     Ok(path)
 }
 

@@ -217,7 +217,10 @@ fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
                 .ok()
         })
         .unwrap_or_else(|| panic!("the medium instruction change in:\n{summary}"));
-    assert!((15.0..=25.0).contains(&medium), "about 20% more work, measured {medium}%");
+    assert!(
+        (15.0..=25.0).contains(&medium),
+        "about 20% more work, measured {medium}%"
+    );
     eprintln!("workflow: the slower parser measured {medium:+}% instructions on the medium input");
     for page in ["index.html", "compare.html", "matrix.html"] {
         assert!(repo.root().join("reports").join(page).is_file(), "{page}");
