@@ -226,7 +226,7 @@ mod tests {
             !w.contains("scripts/"),
             "nothing of this repository is left"
         );
-        assert!(w.contains("perfgate compare"));
+        assert!(w.contains("$PERFGATE compare") && w.contains("PERFGATE: perfgate"));
     }
 
     #[test]
