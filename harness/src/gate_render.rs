@@ -152,11 +152,22 @@ pub fn markdown(c: &Comparison) -> String {
         .iter()
         .filter(|s| matches!(s.verdict, Verdict::Regressed | Verdict::Improved))
         .collect();
-    if crossed.is_empty() {
-        let _ = writeln!(out, "No series crossed the gate.\n");
+    let (advisory, gated): (Vec<&SeriesVerdict>, Vec<&SeriesVerdict>) =
+        crossed.into_iter().partition(|s| s.advisory);
+    if gated.is_empty() {
+        let _ = writeln!(out, "No gated series crossed the gate.\n");
     } else {
-        out.push_str(&markdown_rows(&crossed));
+        out.push_str(&markdown_rows(&gated));
         out.push('\n');
+    }
+    if !advisory.is_empty() {
+        let _ = writeln!(
+            out,
+            "<details><summary>{} advisory series crossed it too (shown, never failing)</summary>\n",
+            advisory.len()
+        );
+        out.push_str(&markdown_rows(&advisory));
+        let _ = writeln!(out, "\n</details>\n");
     }
     out.push_str(&mermaid_changes(c));
 
@@ -254,18 +265,15 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// The most changed gated series (at most 12: regressions first, then by |Δ|) as a Mermaid
-/// bar chart, which GitHub draws in a job summary or comment; empty when nothing moved.
-pub fn mermaid_changes(c: &Comparison) -> String {
+/// The gated series that moved (not advisory, |Δ| ≥ 0.05%, not unchanged or incomparable),
+/// regressions first, then by |Δ|, at most `limit`: what a chart of a comparison shows.
+pub fn most_changed(c: &Comparison, limit: usize) -> Vec<&SeriesVerdict> {
     let mut moved: Vec<&SeriesVerdict> = c
         .series
         .iter()
-        .filter(|s| !s.advisory && s.change.is_some_and(|d| d != 0.0))
+        .filter(|s| !s.advisory && s.change.is_some_and(|d| d.abs() >= 5e-4))
         .filter(|s| !matches!(s.verdict, Verdict::Unchanged | Verdict::Incomparable))
         .collect();
-    if moved.is_empty() {
-        return String::new();
-    }
     moved.sort_by(|a, b| {
         let key = |s: &SeriesVerdict| {
             (
@@ -277,7 +285,17 @@ pub fn mermaid_changes(c: &Comparison) -> String {
             .partial_cmp(&key(b))
             .unwrap_or(std::cmp::Ordering::Equal)
     });
-    moved.truncate(12);
+    moved.truncate(limit);
+    moved
+}
+
+/// The most changed gated series ([`most_changed`], at most 12) as a Mermaid bar chart, which
+/// GitHub draws in a job summary or comment; empty when nothing moved.
+pub fn mermaid_changes(c: &Comparison) -> String {
+    let moved = most_changed(c, 12);
+    if moved.is_empty() {
+        return String::new();
+    }
     let labels: Vec<String> = moved
         .iter()
         .enumerate()
@@ -724,7 +742,7 @@ mod tests {
         c.series.retain(|s| s.verdict != Verdict::Improved);
         assert!(table(&c).starts_with("PASS"));
         assert!(markdown(&c).starts_with("**PASS**:"));
-        assert!(markdown(&c).contains("No series crossed the gate."));
+        assert!(markdown(&c).contains("No gated series crossed the gate."));
     }
 
     #[test]

@@ -270,6 +270,12 @@ pub fn bars(
     if rows.is_empty() {
         return Ok(None);
     }
+    // Room on the right for the legend, so it covers no bar.
+    let hi = if legend.is_empty() {
+        hi
+    } else {
+        hi + (hi - lo) * 0.3
+    };
     let per_row = rows.iter().map(|r| r.bars.len()).max().unwrap_or(1).max(1);
     let height = (80 + rows.len() * (10 + 12 * per_row)).clamp(160, 6000) as u32;
     let label_width = rows
@@ -339,7 +345,7 @@ pub fn bars(
         }
         if !legend.is_empty() {
             ctx.configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
+                .position(SeriesLabelPosition::UpperRight)
                 .background_style(WHITE.mix(0.85))
                 .border_style(RGBColor(180, 180, 180))
                 .label_font(("sans-serif", 14))

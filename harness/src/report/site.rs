@@ -548,20 +548,7 @@ pub fn compare_page(c: &Comparison, depth: usize) -> Result<String, String> {
         escape(&c.head.subject),
         escape(&gate_render::verdict_line(c))
     );
-    let mut changed: Vec<&SeriesVerdict> = c
-        .series
-        .iter()
-        .filter(|s| {
-            s.change.is_some() && !matches!(s.verdict, Verdict::Unchanged | Verdict::Incomparable)
-        })
-        .filter(|s| s.class != MetricClass::Informational)
-        .collect();
-    changed.sort_by(|a, b| {
-        let worse = |s: &SeriesVerdict| s.verdict != Verdict::Regressed;
-        (worse(a), -a.change.unwrap_or(0.0).abs())
-            .partial_cmp(&(worse(b), -b.change.unwrap_or(0.0).abs()))
-            .unwrap_or(std::cmp::Ordering::Equal)
-    });
+    let changed = gate_render::most_changed(c, 60);
     let rows: Vec<BarRow> = changed
         .iter()
         .take(60)
@@ -589,7 +576,7 @@ pub fn compare_page(c: &Comparison, depth: usize) -> Result<String, String> {
     )? {
         body.push_str(&figure(
             &svg,
-            "Regressions first, then by size of change; at most 60 series (the table has them all).",
+            "Gated series that moved by 0.05% or more: regressions first, then by size of change; at most 60 (the table has every series).",
         ));
     }
     let all: Vec<&SeriesVerdict> = c.series.iter().collect();
