@@ -493,13 +493,16 @@ fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
     let mut by_sha = BTreeMap::new();
     for path in &stored {
         let name = path
-            .file_stem()
+            .file_name()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        if on_history.contains(name) {
-            by_sha.insert(name.to_string(), path.clone());
-        } else {
-            off_history += 1;
+        match store::parse_file_name(name) {
+            // A dirty baseline belongs to no commit's history.
+            Some((_, true)) | None => {}
+            Some((sha, false)) if on_history.contains(sha) => {
+                by_sha.insert(sha.to_string(), path.clone());
+            }
+            Some(_) => off_history += 1,
         }
     }
     for commit in &commits {

@@ -286,7 +286,7 @@ pub fn list(dir: &Path) -> Result<Vec<PathBuf>> {
 
 /// `(sha, dirty)` of a baseline file name, or `None` if the name is not one
 /// ([`file_name`]'s inverse).
-fn parse_file_name(name: &str) -> Option<(&str, bool)> {
+pub fn parse_file_name(name: &str) -> Option<(&str, bool)> {
     let stem = name.strip_suffix(".json")?;
     let (sha, dirty) = match stem.strip_suffix("-dirty") {
         Some(sha) => (sha, true),
