@@ -201,11 +201,11 @@ fn add_bench_dependencies(crate_dir: &Path, manifest: &Path) -> anyhow::Result<(
 
 /// `perfgate push` (`push` true) and `perfgate fetch`.
 fn data_branch_command(args: &crate::cli::DataBranchArgs, push: bool) -> anyhow::Result<u8> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let repo = Repo::discover(&cwd)?;
-    let root = repo.root();
-    let config = Config::load(&config_path(args.config.as_deref(), &cwd, &root))?;
-    let dir = baselines_dir(args.baselines.as_deref(), &config, &cwd, &root);
+    let Workspace {
+        repo,
+        baselines: dir,
+        ..
+    } = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
     if push {
         let pushed = crate::databranch::push(&repo, &args.remote, &args.branch, &dir)?;
         match pushed.commit {
@@ -244,11 +244,11 @@ fn data_branch_command(args: &crate::cli::DataBranchArgs, push: bool) -> anyhow:
 
 /// `perfgate merge`.
 fn merge_command(args: &crate::cli::MergeArgs) -> anyhow::Result<u8> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let repo = Repo::discover(&cwd)?;
-    let root = repo.root();
-    let config = Config::load(&config_path(args.config.as_deref(), &cwd, &root))?;
-    let dir = baselines_dir(args.baselines.as_deref(), &config, &cwd, &root);
+    let Workspace {
+        repo,
+        baselines: dir,
+        ..
+    } = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
     let commit = repo.commit(&args.rev)?;
     let paths = store::partials(&dir, &commit.sha)?;
     if paths.is_empty() {
@@ -304,11 +304,12 @@ pub fn main(args: Vec<std::ffi::OsString>) -> std::process::ExitCode {
 
 /// `perfgate export`.
 fn export_command(args: &crate::cli::ExportArgs) -> anyhow::Result<u8> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let repo = Repo::discover(&cwd)?;
-    let root = repo.root();
-    let config = Config::load(&config_path(args.config.as_deref(), &cwd, &root))?;
-    let dir = baselines_dir(args.baselines.as_deref(), &config, &cwd, &root);
+    let Workspace {
+        cwd,
+        repo,
+        baselines: dir,
+        ..
+    } = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
     let commit = repo.commit(&args.rev)?;
     let path = store::find(&dir, &commit.sha)?.ok_or_else(|| Error::NoBaseline {
         rev: args.rev.clone(),
@@ -442,13 +443,40 @@ pub(crate) fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measure
     })
 }
 
-/// The baseline folder: the one given, else `[run] baselines` of the config, else
-/// `baselines` at the repository root.
-fn baselines_dir(given: Option<&Path>, config: &Config, cwd: &Path, root: &Path) -> PathBuf {
-    match (given, &config.baselines) {
-        (Some(dir), _) => cwd.join(dir),
-        (None, Some(dir)) => root.join(dir),
-        (None, None) => root.join("baselines"),
+/// Where a subcommand works: the current directory, the repository around it, its config,
+/// and the baseline folder.
+struct Workspace {
+    cwd: PathBuf,
+    repo: Repo,
+    root: PathBuf,
+    config_path: PathBuf,
+    config: Config,
+    baselines: PathBuf,
+}
+
+impl Workspace {
+    /// The workspace of the current directory, with the config file and baseline folder given
+    /// on the command line, if any: the config defaults to `perfgate.toml` at the repository
+    /// root; the baselines to `[run] baselines` of the config, else `baselines` at the root.
+    fn open(config: Option<&Path>, baselines: Option<&Path>) -> anyhow::Result<Workspace> {
+        let cwd = std::env::current_dir().context("cannot read the current directory")?;
+        let repo = Repo::discover(&cwd)?;
+        let root = repo.root();
+        let config_path = config_path(config, &cwd, &root);
+        let config = Config::load(&config_path)?;
+        let baselines = match (baselines, &config.baselines) {
+            (Some(dir), _) => cwd.join(dir),
+            (None, Some(dir)) => root.join(dir),
+            (None, None) => root.join("baselines"),
+        };
+        Ok(Workspace {
+            cwd,
+            repo,
+            root,
+            config_path,
+            config,
+            baselines,
+        })
     }
 }
 
@@ -457,12 +485,14 @@ const REPORTS: &str = "reports";
 
 /// `perfgate report`.
 fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let repo = Repo::discover(&cwd)?;
-    let root = repo.root();
-    let config_path = config_path(args.config.as_deref(), &cwd, &root);
-    let config = Config::load(&config_path)?;
-    let dir = baselines_dir(args.baselines.as_deref(), &config, &cwd, &root);
+    let Workspace {
+        cwd,
+        repo,
+        root,
+        config_path,
+        config,
+        baselines: dir,
+    } = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
     let out = match &args.out {
         Some(out) => cwd.join(out),
         None => root.join(REPORTS),
@@ -584,12 +614,14 @@ const HISTORY: usize = 30;
 
 /// `perfgate compare`.
 fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
-    let cwd = std::env::current_dir().context("cannot read the current directory")?;
-    let repo = Repo::discover(&cwd)?;
-    let root = repo.root();
-    let config_path = config_path(args.config.as_deref(), &cwd, &root);
-    let config = Config::load(&config_path)?;
-    let baselines_dir = baselines_dir(args.baselines.as_deref(), &config, &cwd, &root);
+    let Workspace {
+        cwd,
+        repo,
+        root,
+        config_path,
+        config,
+        baselines: baselines_dir,
+    } = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
     let head = repo.commit(&args.head)?;
     let base = if args.merge_base {
         let sha = repo.merge_base(&args.base, &args.head)?;

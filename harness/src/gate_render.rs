@@ -13,6 +13,17 @@ use serde_json::json;
 use crate::compare::{Comparison, SeriesVerdict, Verdict, field_scope, pct};
 use crate::summary::format_value;
 
+/// The columns of a verdict table, in the terminal and in the report.
+pub const VERDICT_COLUMNS: [&str; 7] = [
+    "verdict",
+    "profile",
+    "bench",
+    "metric",
+    "base → head",
+    "Δ",
+    "reason",
+];
+
 /// The first line: `FAIL: 2 regressions over the gate, 1 budget exceeded`, or `PASS: no
 /// regression over the gate` with what passed only by an entry or as advisory.
 pub fn verdict_line(c: &Comparison) -> String {
@@ -96,19 +107,7 @@ pub fn table(c: &Comparison) -> String {
         );
     }
     out.push('\n');
-    let mut lines = vec![
-        [
-            "verdict",
-            "profile",
-            "bench",
-            "metric",
-            "base → head",
-            "Δ",
-            "reason",
-        ]
-        .map(String::from)
-        .to_vec(),
-    ];
+    let mut lines = vec![VERDICT_COLUMNS.map(String::from).to_vec()];
     for s in &c.series {
         lines.push(vec![
             verdict_cell(s),

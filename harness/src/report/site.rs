@@ -523,18 +523,7 @@ fn verdict_table(series: &[&SeriesVerdict], depth: usize) -> String {
             ]
         })
         .collect();
-    table(
-        &[
-            "verdict",
-            "profile",
-            "bench",
-            "metric",
-            "base → head",
-            "Δ",
-            "reason",
-        ],
-        &rows,
-    )
+    table(&gate_render::VERDICT_COLUMNS, &rows)
 }
 
 /// The compare page of a comparison: the verdict line, a chart of relative changes

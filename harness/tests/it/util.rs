@@ -135,7 +135,8 @@ pub fn assert_exit(out: &Output, code: i32) {
     );
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies a folder recursively, leaving out `target` folders.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read the fixture") {
         let entry = entry.expect("a fixture entry");

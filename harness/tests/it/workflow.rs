@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::util::{assert_exit, text};
+use crate::util::{assert_exit, copy_dir, text};
 
 /// The workflow file, whose perfgate commands this test must play.
 const WORKFLOW: &str = include_str!("../../../.github/workflows/perf.yml");
@@ -25,21 +25,6 @@ fn workspace_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("the workspace root")
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    for entry in std::fs::read_dir(from).expect("read").flatten() {
-        let path = entry.path();
-        if entry.file_name() == "target" {
-            continue;
-        }
-        if path.is_dir() {
-            copy_dir(&path, &to.join(entry.file_name()));
-        } else {
-            std::fs::copy(&path, to.join(entry.file_name())).expect("copy");
-        }
-    }
 }
 
 impl Repo {
