@@ -23,14 +23,7 @@ fn init_then_the_printed_commands_end_with_a_report() {
         root.join("Cargo.lock"),
     )
     .expect("seed the lock");
-    let git = |args: &[&str]| {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(&root)
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
-    };
+    let git = |args: &[&str]| crate::util::git(&root, args);
     git(&["init", "-q", "-b", "main"]);
     git(&["config", "user.name", "new user"]);
     git(&["config", "user.email", "new-user@perfgate.invalid"]);

@@ -48,13 +48,7 @@ impl Fixture {
 
     /// Runs git in the repository; panics if it fails.
     pub fn git(&self, args: &[&str]) -> String {
-        let out = Command::new("git")
-            .args(args)
-            .current_dir(self.root())
-            .output()
-            .expect("git runs");
-        assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
-        text(&out.stdout).trim().to_string()
+        git(self.root(), args)
     }
 
     /// Commits everything; returns the new commit's sha.
@@ -91,6 +85,17 @@ impl Fixture {
         files.sort();
         files
     }
+}
+
+/// Runs git in `dir` and returns its trimmed stdout; panics if it fails.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", text(&out.stderr));
+    text(&out.stdout).trim().to_string()
 }
 
 /// The example baseline of `docs/baseline-schema.md`, as JSON.
