@@ -4,7 +4,8 @@
 //! Phases, each a module, data flowing one way:
 //! `scan` (bytes → token spans; never fails) → `parse` (grammar and table rules) using
 //! `decode` (strings, numbers, date-times) and `index` (key lookup), storing into `layout`
-//! (entries and decoded text) → `value` (the [`Document`] and its views).
+//! (entries and decoded text) → `value` (the [`Document`] and its views) → `model` (the typed
+//! [`Config`] of the code generator).
 //!
 //! ```
 //! let doc = config_core::parse("[project]\nname = \"demo\"\n").unwrap();
@@ -17,6 +18,7 @@ mod decode;
 mod error;
 mod index;
 mod layout;
+pub mod model;
 mod parse;
 mod scan;
 pub mod tagged;
@@ -25,6 +27,7 @@ mod value;
 pub use datetime::{Date, Datetime, Offset, Time};
 pub use error::ParseError;
 pub use layout::{MAX_INPUT_BYTES, Span, Str};
+pub use model::{Config, ConfigError};
 pub use parse::MAX_NESTING;
 pub use value::{Array, ArrayIter, Document, Key, Table, TableIter, Value};
 

@@ -1,0 +1,688 @@
+//! The typed configuration of the code generator, built straight from a parsed [`Document`]
+//! (no serde), borrowing its strings from the document and so from the input.
+//!
+//! ```toml
+//! [project]
+//! name = "demo"            # required
+//! version = "1.0.0"
+//! output_dir = "gen"       # a relative path; default "out"
+//!
+//! [paths]                  # named directories, relative paths
+//! schemas = "schemas"
+//!
+//! [templates.api]          # one table per template
+//! source = "templates/api.tmpl"   # required, a relative path
+//! output = "api/{name}.rs"        # required
+//! globs = ["schemas/*.json"]
+//! variables = { module = "api" }
+//! enabled = true
+//!
+//! [[generators]]
+//! name = "rust"            # required
+//! templates = ["api"]      # names of templates
+//! inputs = ["schemas/user.json"]
+//! env = { RUST_LOG = "info" }
+//!
+//! [limits]
+//! concurrency = 8          # 1 to 1024
+//! max_file_size = 10485760 # bytes, at least 1
+//! ```
+//!
+//! Every error names the key path and where it was written: "`templates.api.source` must be a
+//! relative path (line 14, column 10)"; an unknown key suggests the closest known one.
+
+use std::fmt;
+
+use crate::layout::Span;
+use crate::value::{Document, Table, Value};
+
+/// The whole configuration.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config<'d> {
+    /// `[project]`.
+    pub project: Project<'d>,
+    /// `[paths]`: name → relative directory, in the order written.
+    pub paths: Vec<(&'d str, &'d str)>,
+    /// `[templates.<name>]`, in the order written.
+    pub templates: Vec<Template<'d>>,
+    /// `[[generators]]`, in the order written.
+    pub generators: Vec<Generator<'d>>,
+    /// `[limits]`.
+    pub limits: Limits,
+}
+
+/// `[project]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Project<'d> {
+    /// The project's name.
+    pub name: &'d str,
+    /// Its version, if given.
+    pub version: Option<&'d str>,
+    /// Where generated files go, relative to the project.
+    pub output_dir: &'d str,
+}
+
+/// `[templates.<name>]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Template<'d> {
+    /// The template's name (its table's key).
+    pub name: &'d str,
+    /// The template file, relative to the project.
+    pub source: &'d str,
+    /// The pattern of the files it writes.
+    pub output: &'d str,
+    /// Globs of the inputs it applies to.
+    pub globs: Vec<&'d str>,
+    /// Variables passed to it, in the order written.
+    pub variables: Vec<(&'d str, &'d str)>,
+    /// Whether it runs.
+    pub enabled: bool,
+}
+
+/// `[[generators]]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Generator<'d> {
+    /// The generator's name.
+    pub name: &'d str,
+    /// The templates it runs, by name (each names a template of the config).
+    pub templates: Vec<&'d str>,
+    /// Its input files, relative to the project.
+    pub inputs: Vec<&'d str>,
+    /// Environment variables it sets, in the order written.
+    pub env: Vec<(&'d str, &'d str)>,
+}
+
+/// `[limits]`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// How many files are processed at once.
+    pub concurrency: usize,
+    /// The largest input file, in bytes.
+    pub max_file_size: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            concurrency: 8,
+            max_file_size: 10 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why a document is not a valid configuration: the key path, the position, the problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The dotted key path (`templates.api.source`, `generators[1].name`).
+    pub key_path: String,
+    /// The line (from 1) of the key or value at fault.
+    pub line: usize,
+    /// Its column (from 1, in characters).
+    pub column: usize,
+    /// What is wrong, after the key: "must be a relative path".
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` {} (line {}, column {})",
+            self.key_path, self.message, self.line, self.column
+        )
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The keys each table may have.
+const TOP: [&str; 5] = ["project", "paths", "templates", "generators", "limits"];
+const PROJECT: [&str; 3] = ["name", "version", "output_dir"];
+const TEMPLATE: [&str; 5] = ["source", "output", "globs", "variables", "enabled"];
+const GENERATOR: [&str; 4] = ["name", "templates", "inputs", "env"];
+const LIMITS: [&str; 2] = ["concurrency", "max_file_size"];
+
+/// Builds errors with positions in one source.
+struct Checker<'s> {
+    src: &'s str,
+}
+
+impl Checker<'_> {
+    fn error(&self, key_path: &str, span: Span, message: impl Into<String>) -> ConfigError {
+        let start = (span.start as usize).min(self.src.len());
+        let before = &self.src[..start];
+        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        ConfigError {
+            key_path: key_path.to_string(),
+            line,
+            column: before[line_start..].chars().count() + 1,
+            message: message.into(),
+        }
+    }
+
+    /// Every key of `table` must be one of `known`; else the closest known key is suggested.
+    fn known_keys(
+        &self,
+        table: &Table<'_, '_>,
+        path: &str,
+        known: &[&str],
+    ) -> Result<(), ConfigError> {
+        for (key, _) in table.iter() {
+            let name = key.as_str();
+            if !known.contains(&name) {
+                let full = join(path, name);
+                let hint = match closest(name, known) {
+                    Some(k) => format!("; did you mean `{}`?", join(path, k)),
+                    None => format!("; the keys here are {}", list(known)),
+                };
+                return Err(self.error(&full, key.span, format!("is not a known key{hint}")));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+fn list(keys: &[&str]) -> String {
+    keys.iter()
+        .map(|k| format!("`{k}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Levenshtein distance between two short strings.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut previous = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let substitute = previous + usize::from(ca != *cb);
+            previous = row[j + 1];
+            row[j + 1] = substitute.min(row[j] + 1).min(row[j + 1] + 1);
+        }
+    }
+    row[b.len()]
+}
+
+/// The known key closest to `name`, if it is close (at most a third of its length edited).
+fn closest<'k>(name: &str, known: &[&'k str]) -> Option<&'k str> {
+    known
+        .iter()
+        .map(|k| (distance(name, k), *k))
+        .filter(|(d, k)| *d <= (k.len().max(3)) / 3)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+/// What a value is expected to be, for "must be …, found …".
+fn found(value: &Value<'_, '_>) -> String {
+    format!("found {}", value.type_name())
+}
+
+impl<'d> Config<'d> {
+    /// The configuration of a parsed document.
+    pub fn from_document(doc: &'d Document<'_>) -> Result<Config<'d>, ConfigError> {
+        let c = Checker { src: doc.source() };
+        let root = doc.root();
+        c.known_keys(&root, "", &TOP)?;
+
+        let project_table = match root.get_spanned("project") {
+            Some((Value::Table(t), _)) => t,
+            Some((other, span)) => {
+                return Err(c.error(
+                    "project",
+                    span,
+                    format!("must be a table, {}", found(&other)),
+                ));
+            }
+            None => {
+                return Err(c.error(
+                    "project",
+                    Span::new(0, 0),
+                    "is required: add a `[project]` table with a `name`",
+                ));
+            }
+        };
+        c.known_keys(&project_table, "project", &PROJECT)?;
+        let project = Project {
+            name: required_str(&c, &project_table, "project", "name")?,
+            version: optional_str(&c, &project_table, "project", "version")?,
+            output_dir: match optional_str(&c, &project_table, "project", "output_dir")? {
+                Some(dir) => {
+                    let span = span_of(&project_table, "output_dir");
+                    relative_path(&c, "project.output_dir", span, dir)?
+                }
+                None => "out",
+            },
+        };
+
+        let paths = match table_at(&c, &root, "", "paths")? {
+            Some(t) => string_pairs(&c, &t, "paths", true)?,
+            None => Vec::new(),
+        };
+
+        let mut templates = Vec::new();
+        if let Some(all) = table_at(&c, &root, "", "templates")? {
+            for (key, value) in all.iter() {
+                let name = key.as_str();
+                let path = format!("templates.{name}");
+                let Value::Table(t) = value else {
+                    return Err(c.error(
+                        &path,
+                        key.span,
+                        format!("must be a table, {}", found(&value)),
+                    ));
+                };
+                c.known_keys(&t, &path, &TEMPLATE)?;
+                let source = required_str(&c, &t, &path, "source")?;
+                templates.push(Template {
+                    name,
+                    source: relative_path(
+                        &c,
+                        &join(&path, "source"),
+                        span_of(&t, "source"),
+                        source,
+                    )?,
+                    output: required_str(&c, &t, &path, "output")?,
+                    globs: string_list(&c, &t, &path, "globs", false)?,
+                    variables: match table_at(&c, &t, &path, "variables")? {
+                        Some(v) => string_pairs(&c, &v, &join(&path, "variables"), false)?,
+                        None => Vec::new(),
+                    },
+                    enabled: match t.get_spanned("enabled") {
+                        None => true,
+                        Some((Value::Boolean(b), _)) => b,
+                        Some((other, span)) => {
+                            return Err(c.error(
+                                &join(&path, "enabled"),
+                                span,
+                                format!("must be true or false, {}", found(&other)),
+                            ));
+                        }
+                    },
+                });
+            }
+        }
+
+        let mut generators = Vec::new();
+        match root.get_spanned("generators") {
+            None => {}
+            Some((Value::Array(array), _)) => {
+                for (i, (value, span)) in array.iter_spanned().enumerate() {
+                    let path = format!("generators[{i}]");
+                    let Value::Table(t) = value else {
+                        return Err(c.error(
+                            &path,
+                            span,
+                            format!("must be a table (`[[generators]]`), {}", found(&value)),
+                        ));
+                    };
+                    c.known_keys(&t, &path, &GENERATOR)?;
+                    let refs = string_list(&c, &t, &path, "templates", false)?;
+                    for (k, name) in refs.iter().enumerate() {
+                        if !templates.iter().any(|t| t.name == *name) {
+                            let names: Vec<&str> = templates.iter().map(|t| t.name).collect();
+                            let hint = match closest(name, &names) {
+                                Some(n) => format!("; did you mean `{n}`?"),
+                                None if names.is_empty() => {
+                                    "; the config has no `[templates.<name>]`".to_string()
+                                }
+                                None => format!("; the templates are {}", list(&names)),
+                            };
+                            return Err(c.error(
+                                &format!("{path}.templates[{k}]"),
+                                span_of(&t, "templates"),
+                                format!("names no template (`{name}`){hint}"),
+                            ));
+                        }
+                    }
+                    generators.push(Generator {
+                        name: required_str(&c, &t, &path, "name")?,
+                        templates: refs,
+                        inputs: string_list(&c, &t, &path, "inputs", true)?,
+                        env: match table_at(&c, &t, &path, "env")? {
+                            Some(v) => string_pairs(&c, &v, &join(&path, "env"), false)?,
+                            None => Vec::new(),
+                        },
+                    });
+                }
+            }
+            Some((other, span)) => {
+                return Err(c.error(
+                    "generators",
+                    span,
+                    format!(
+                        "must be an array of tables (`[[generators]]`), {}",
+                        found(&other)
+                    ),
+                ));
+            }
+        }
+
+        let mut limits = Limits::default();
+        if let Some(t) = table_at(&c, &root, "", "limits")? {
+            c.known_keys(&t, "limits", &LIMITS)?;
+            if let Some(n) = integer_in(&c, &t, "limits", "concurrency", 1, 1024)? {
+                limits.concurrency = n as usize;
+            }
+            if let Some(n) = integer_in(&c, &t, "limits", "max_file_size", 1, i64::MAX)? {
+                limits.max_file_size = n as u64;
+            }
+        }
+
+        Ok(Config {
+            project,
+            paths,
+            templates,
+            generators,
+            limits,
+        })
+    }
+}
+
+/// The span of `key`'s value in `table` (the table's span if absent).
+fn span_of(table: &Table<'_, '_>, key: &str) -> Span {
+    table.get_spanned(key).map_or(table.span(), |(_, s)| s)
+}
+
+fn required_str<'d>(
+    c: &Checker<'_>,
+    t: &Table<'d, '_>,
+    path: &str,
+    key: &str,
+) -> Result<&'d str, ConfigError> {
+    optional_str(c, t, path, key)?.ok_or_else(|| c.error(&join(path, key), t.span(), "is required"))
+}
+
+fn optional_str<'d>(
+    c: &Checker<'_>,
+    t: &Table<'d, '_>,
+    path: &str,
+    key: &str,
+) -> Result<Option<&'d str>, ConfigError> {
+    match t.get_spanned(key) {
+        None => Ok(None),
+        Some((value, span)) => match value.as_str() {
+            Some(s) => Ok(Some(s)),
+            None => Err(c.error(
+                &join(path, key),
+                span,
+                format!("must be a string, {}", found(&value)),
+            )),
+        },
+    }
+}
+
+fn table_at<'d, 'a>(
+    c: &Checker<'_>,
+    t: &Table<'d, 'a>,
+    path: &str,
+    key: &str,
+) -> Result<Option<Table<'d, 'a>>, ConfigError> {
+    match t.get_spanned(key) {
+        None => Ok(None),
+        Some((Value::Table(table), _)) => Ok(Some(table)),
+        Some((other, span)) => Err(c.error(
+            &join(path, key),
+            span,
+            format!("must be a table, {}", found(&other)),
+        )),
+    }
+}
+
+fn string_list<'d>(
+    c: &Checker<'_>,
+    t: &Table<'d, '_>,
+    path: &str,
+    key: &str,
+    paths: bool,
+) -> Result<Vec<&'d str>, ConfigError> {
+    let full = join(path, key);
+    match t.get_spanned(key) {
+        None => Ok(Vec::new()),
+        Some((Value::Array(array), _)) => array
+            .iter_spanned()
+            .enumerate()
+            .map(|(i, (value, span))| {
+                let item = format!("{full}[{i}]");
+                let s = value.as_str().ok_or_else(|| {
+                    c.error(&item, span, format!("must be a string, {}", found(&value)))
+                })?;
+                if paths {
+                    relative_path(c, &item, span, s)
+                } else {
+                    Ok(s)
+                }
+            })
+            .collect(),
+        Some((other, span)) => Err(c.error(
+            &full,
+            span,
+            format!("must be an array of strings, {}", found(&other)),
+        )),
+    }
+}
+
+fn string_pairs<'d>(
+    c: &Checker<'_>,
+    t: &Table<'d, '_>,
+    path: &str,
+    paths: bool,
+) -> Result<Vec<(&'d str, &'d str)>, ConfigError> {
+    t.iter()
+        .map(|(key, value)| {
+            let full = join(path, key.as_str());
+            let s = value.as_str().ok_or_else(|| {
+                c.error(
+                    &full,
+                    key.span,
+                    format!("must be a string, {}", found(&value)),
+                )
+            })?;
+            let s = if paths {
+                relative_path(c, &full, span_of(t, key.as_str()), s)?
+            } else {
+                s
+            };
+            Ok((key.as_str(), s))
+        })
+        .collect()
+}
+
+fn integer_in(
+    c: &Checker<'_>,
+    t: &Table<'_, '_>,
+    path: &str,
+    key: &str,
+    min: i64,
+    max: i64,
+) -> Result<Option<i64>, ConfigError> {
+    match t.get_spanned(key) {
+        None => Ok(None),
+        Some((Value::Integer(n), span)) => {
+            if n < min || n > max {
+                Err(c.error(
+                    &join(path, key),
+                    span,
+                    format!("must be between {min} and {max}, found {n}"),
+                ))
+            } else {
+                Ok(Some(n))
+            }
+        }
+        Some((other, span)) => Err(c.error(
+            &join(path, key),
+            span,
+            format!("must be an integer, {}", found(&other)),
+        )),
+    }
+}
+
+/// A path of the project: relative, not empty, and never above the project (`..` may not climb
+/// out of it).
+fn relative_path<'d>(
+    c: &Checker<'_>,
+    path: &str,
+    span: Span,
+    value: &'d str,
+) -> Result<&'d str, ConfigError> {
+    if value.is_empty() {
+        return Err(c.error(path, span, "must be a relative path, found an empty string"));
+    }
+    if value.starts_with('/')
+        || value.starts_with('\\')
+        || value.get(1..3) == Some(":\\")
+        || value.get(1..3) == Some(":/")
+    {
+        return Err(c.error(
+            path,
+            span,
+            format!("must be a relative path, found `{value}`"),
+        ));
+    }
+    let mut depth: i64 = 0;
+    for part in value.split(['/', '\\']) {
+        match part {
+            "" | "." => {}
+            ".." => {
+                depth -= 1;
+                if depth < 0 {
+                    return Err(c.error(
+                        path,
+                        span,
+                        format!("escapes the project directory (`{value}`)"),
+                    ));
+                }
+            }
+            _ => depth += 1,
+        }
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"[project]
+name = "demo"
+version = "1.0.0"
+output_dir = "gen"
+
+[paths]
+schemas = "schemas"
+
+[templates.api]
+source = "templates/api.tmpl"
+output = "api/{name}.rs"
+globs = ["schemas/*.json"]
+variables = { module = "api" }
+
+[templates.docs]
+source = "templates/docs.tmpl"
+output = "docs/{name}.md"
+enabled = false
+
+[[generators]]
+name = "rust"
+templates = ["api", "docs"]
+inputs = ["schemas/user.json"]
+env = { RUST_LOG = "info" }
+
+[limits]
+concurrency = 4
+"#;
+
+    fn check(src: &str) -> Result<String, String> {
+        let doc = crate::parse(src).map_err(|e| e.to_string())?;
+        Config::from_document(&doc)
+            .map(|c| format!("{c:?}"))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn a_whole_config_is_read_and_borrows_from_the_input() {
+        let doc = crate::parse(GOOD).expect("valid TOML");
+        let config = Config::from_document(&doc).expect("valid config");
+        assert_eq!(config.project.name, "demo");
+        assert_eq!(config.project.output_dir, "gen");
+        assert_eq!(config.paths, vec![("schemas", "schemas")]);
+        assert_eq!(config.templates.len(), 2);
+        assert_eq!(config.templates[0].variables, vec![("module", "api")]);
+        assert!(!config.templates[1].enabled);
+        assert_eq!(config.generators[0].templates, vec!["api", "docs"]);
+        assert_eq!(config.generators[0].env, vec![("RUST_LOG", "info")]);
+        assert_eq!(config.limits.concurrency, 4);
+        assert_eq!(config.limits.max_file_size, 10 * 1024 * 1024);
+        // Zero-copy: the name is a slice of the input itself.
+        let range = GOOD.as_bytes().as_ptr_range();
+        assert!(range.contains(&config.project.name.as_ptr()));
+    }
+
+    #[test]
+    fn bad_input_names_the_key_and_the_position() {
+        let cases: [(&str, &str); 9] = [
+            (
+                "[project]\nname = 1\n",
+                "`project.name` must be a string, found integer (line 2, column 8)",
+            ),
+            (
+                "[paths]\n",
+                "`project` is required: add a `[project]` table with a `name` (line 1, column 1)",
+            ),
+            (
+                "[project]\nversion = \"1\"\n",
+                "`project.name` is required (line 1, column 1)",
+            ),
+            (
+                "[project]\nname = \"x\"\n[templates.api]\nsource = \"/etc/passwd\"\noutput = \"o\"\n",
+                "`templates.api.source` must be a relative path, found `/etc/passwd` (line 4, column 10)",
+            ),
+            (
+                "[project]\nname = \"x\"\noutput_dir = \"a/../../up\"\n",
+                "`project.output_dir` escapes the project directory (`a/../../up`) (line 3, column 14)",
+            ),
+            (
+                "[project]\nname = \"x\"\n[templates.api]\nsorce = \"t\"\n",
+                "`templates.api.sorce` is not a known key; did you mean `templates.api.source`? (line 4, column 1)",
+            ),
+            (
+                "[project]\nname = \"x\"\n[templates.api]\nsource = \"t\"\noutput = \"o\"\n[[generators]]\nname = \"g\"\ntemplates = [\"apu\"]\n",
+                "`generators[0].templates[0]` names no template (`apu`); did you mean `api`? (line 8, column 13)",
+            ),
+            (
+                "[project]\nname = \"x\"\n[limits]\nconcurrency = 0\n",
+                "`limits.concurrency` must be between 1 and 1024, found 0 (line 4, column 15)",
+            ),
+            (
+                "[projekt]\nname = \"x\"\n",
+                "`projekt` is not a known key; did you mean `project`? (line 1, column 2)",
+            ),
+        ];
+        for (src, expected) in cases {
+            assert_eq!(check(src).expect_err(src), expected, "{src}");
+        }
+    }
+
+    #[test]
+    fn suggestions_only_for_close_keys() {
+        assert_eq!(closest("sorce", &TEMPLATE), Some("source"));
+        assert_eq!(closest("xyz", &TEMPLATE), None);
+        assert_eq!(distance("kitten", "sitting"), 3);
+        let err = check("[project]\nname = \"x\"\nzzz = 1\n").expect_err("unknown");
+        assert!(
+            err.contains("the keys here are `name`, `version`, `output_dir`"),
+            "{err}"
+        );
+    }
+}
