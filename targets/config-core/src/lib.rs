@@ -16,6 +16,7 @@
 mod datetime;
 mod decode;
 mod error;
+pub mod fscheck;
 mod index;
 mod layout;
 pub mod model;
