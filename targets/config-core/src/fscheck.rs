@@ -205,6 +205,86 @@ pub fn check_cached(
     Ok(checked)
 }
 
+/// How many files are open at once, and the most there ever were (the bound of
+/// [`check_bounded`] is checked against it).
+#[derive(Debug, Default)]
+pub struct OpenGauge {
+    now: std::sync::atomic::AtomicUsize,
+    most: std::sync::atomic::AtomicUsize,
+}
+
+impl OpenGauge {
+    fn enter(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        let now = self.now.fetch_add(1, SeqCst) + 1;
+        self.most.fetch_max(now, SeqCst);
+    }
+
+    fn leave(&self) {
+        self.now.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// The most files that were open at once.
+    pub fn most(&self) -> usize {
+        self.most.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// The bounded way (the seed's C2): at most `limit` worker threads (`limits.concurrency`), each
+/// opening one file at a time to read its metadata, so never more than `limit` files are open
+/// at once, whatever the number of paths. Directories are not opened. The first problem in
+/// the configuration's order is returned, as the sequential ways would.
+pub fn check_bounded(
+    base: &Path,
+    items: &[PathItem<'_>],
+    max_size: u64,
+    limit: usize,
+    gauge: &OpenGauge,
+) -> Result<Checked, PathProblem> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let first_problem: Mutex<Option<(usize, PathProblem)>> = Mutex::new(None);
+    let workers = limit.clamp(1, items.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(item) = items.get(i) else { break };
+                    let full = base.join(item.path);
+                    let meta = match item.kind {
+                        Kind::Dir => fs::metadata(&full).ok(),
+                        Kind::File => {
+                            gauge.enter();
+                            let meta = fs::File::open(&full).and_then(|f| f.metadata()).ok();
+                            gauge.leave();
+                            meta
+                        }
+                    };
+                    if let Err(p) = judge(item, meta.as_ref(), max_size) {
+                        let mut slot = first_problem.lock().unwrap_or_else(|e| e.into_inner());
+                        if slot.as_ref().is_none_or(|(j, _)| i < *j) {
+                            *slot = Some((i, p));
+                        }
+                    }
+                }
+            });
+        }
+    });
+    match first_problem
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+    {
+        Some((_, p)) => Err(p),
+        None => Ok(Checked {
+            paths: items.len(),
+            stats: items.len(),
+            listings: 0,
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -297,5 +377,40 @@ mod tests {
                 "does not exist"
             );
         }
+    }
+
+    #[test]
+    fn a_hundred_thousand_paths_never_open_more_files_than_the_limit() {
+        let dir = tree();
+        let names: Vec<&'static str> = (0..20)
+            .map(|i| &*Box::leak(format!("schemas/s{i}.json").into_boxed_str()))
+            .collect();
+        let items: Vec<PathItem<'static>> = (0..100_000)
+            .map(|i| PathItem {
+                key_path: format!("k{i}"),
+                path: names[i % names.len()],
+                kind: Kind::File,
+            })
+            .collect();
+        for limit in [1, 3, 8] {
+            let gauge = OpenGauge::default();
+            let checked = check_bounded(dir.path(), &items, 1000, limit, &gauge).expect("valid");
+            assert_eq!(checked.paths, 100_000);
+            assert!(
+                gauge.most() >= 1 && gauge.most() <= limit,
+                "{} > {limit}",
+                gauge.most()
+            );
+        }
+        // The first problem in order wins, as in the sequential ways.
+        let mut bad = items_of(&[
+            ("schemas/s1.json", Kind::File),
+            ("nope-1", Kind::File),
+            ("nope-2", Kind::File),
+        ]);
+        bad.extend(items.iter().take(1000).cloned());
+        let p =
+            check_bounded(dir.path(), &bad, 1000, 4, &OpenGauge::default()).expect_err("missing");
+        assert_eq!(p.path, "nope-1");
     }
 }

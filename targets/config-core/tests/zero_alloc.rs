@@ -18,24 +18,26 @@ thread_local! {
     // A `const` initialiser with a `Copy` type: accessing it never allocates and registers no
     // destructor, so the allocator can use it.
     static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+    static BYTES: Cell<u64> = const { Cell::new(0) };
 }
 
-fn note_allocation() {
-    // During thread teardown the slot may be gone; those allocations are not ours to count.
+fn note_allocation(bytes: usize) {
+    // During thread teardown the slots may be gone; those allocations are not ours to count.
     let _ = ALLOCATIONS.try_with(|n| n.set(n.get() + 1));
+    let _ = BYTES.try_with(|n| n.set(n.get() + bytes as u64));
 }
 
 // SAFETY: every method forwards to `System` with the caller's arguments unchanged, so `System`'s
 // guarantees hold; counting touches only a thread-local `Cell` and never allocates.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
+        note_allocation(layout.size());
         // SAFETY: same contract as `GlobalAlloc::alloc`, which our caller upholds.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        note_allocation();
+        note_allocation(layout.size());
         // SAFETY: same contract as `GlobalAlloc::alloc_zeroed`, which our caller upholds.
         unsafe { System.alloc_zeroed(layout) }
     }
@@ -46,7 +48,7 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        note_allocation();
+        note_allocation(new_size);
         // SAFETY: `ptr` was allocated by `System` with `layout`; the caller upholds the rest.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
@@ -202,4 +204,32 @@ fn escaped_strings_and_keys_are_decoded() {
         panic!("`plain` is not a string: {root:?}");
     };
     assert!(plain.is_borrowed() && points_into(plain.as_str(), src));
+}
+
+/// Allocations and bytes requested by this thread while parsing `src`, building its typed
+/// configuration, and dropping both.
+fn allocations_of_config(src: &str) -> (u64, u64) {
+    let before = (ALLOCATIONS.with(Cell::get), BYTES.with(Cell::get));
+    let doc = config_core::parse(src).expect("the config parses");
+    let config = config_core::Config::from_document(&doc).expect("a valid config");
+    drop(std::hint::black_box(config));
+    drop(doc);
+    (
+        ALLOCATIONS.with(Cell::get) - before.0,
+        BYTES.with(Cell::get) - before.1,
+    )
+}
+
+#[test]
+fn the_same_config_allocates_the_same_every_time() {
+    let src = include_str!("../benches/data/generator/ggen.toml");
+    let first = allocations_of_config(src);
+    assert!(first.0 > 0 && first.1 > 0);
+    for _ in 0..5 {
+        assert_eq!(
+            allocations_of_config(src),
+            first,
+            "count and bytes are deterministic"
+        );
+    }
 }
