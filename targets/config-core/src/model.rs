@@ -161,6 +161,21 @@ impl Checker<'_> {
         }
     }
 
+    /// "`path.key` must be EXPECTED, found TYPE" at `span`.
+    fn wrong(
+        &self,
+        key_path: &str,
+        span: Span,
+        expected: &str,
+        value: &Value<'_, '_>,
+    ) -> ConfigError {
+        self.error(
+            key_path,
+            span,
+            format!("must be {expected}, {}", found(value)),
+        )
+    }
+
     /// Every key of `table` must be one of `known`; else the closest known key is suggested.
     fn known_keys(
         &self,
@@ -239,11 +254,7 @@ impl<'d> Config<'d> {
         let project_table = match root.get_spanned("project") {
             Some((Value::Table(t), _)) => t,
             Some((other, span)) => {
-                return Err(c.error(
-                    "project",
-                    span,
-                    format!("must be a table, {}", found(&other)),
-                ));
+                return Err(c.wrong("project", span, "a table", &other));
             }
             None => {
                 return Err(c.error(
@@ -321,11 +332,7 @@ impl<'d> Config<'d> {
                 for (i, (value, span)) in array.iter_spanned().enumerate() {
                     let path = format!("generators[{i}]");
                     let Value::Table(t) = value else {
-                        return Err(c.error(
-                            &path,
-                            span,
-                            format!("must be a table (`[[generators]]`), {}", found(&value)),
-                        ));
+                        return Err(c.wrong(&path, span, "a table (`[[generators]]`)", &value));
                     };
                     c.known_keys(&t, &path, &GENERATOR)?;
                     let refs = string_list(&c, &t, &path, "templates", false)?;
@@ -358,13 +365,11 @@ impl<'d> Config<'d> {
                 }
             }
             Some((other, span)) => {
-                return Err(c.error(
+                return Err(c.wrong(
                     "generators",
                     span,
-                    format!(
-                        "must be an array of tables (`[[generators]]`), {}",
-                        found(&other)
-                    ),
+                    "an array of tables (`[[generators]]`)",
+                    &other,
                 ));
             }
         }
@@ -455,9 +460,9 @@ fn string_list<'d>(
             .enumerate()
             .map(|(i, (value, span))| {
                 let item = format!("{full}[{i}]");
-                let s = value.as_str().ok_or_else(|| {
-                    c.error(&item, span, format!("must be a string, {}", found(&value)))
-                })?;
+                let s = value
+                    .as_str()
+                    .ok_or_else(|| c.wrong(&item, span, "a string", &value))?;
                 if paths {
                     relative_path(c, &item, span, s)
                 } else {
@@ -465,11 +470,7 @@ fn string_list<'d>(
                 }
             })
             .collect(),
-        Some((other, span)) => Err(c.error(
-            &full,
-            span,
-            format!("must be an array of strings, {}", found(&other)),
-        )),
+        Some((other, span)) => Err(c.wrong(&full, span, "an array of strings", &other)),
     }
 }
 
