@@ -71,6 +71,41 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // A5: eager (every template's source checked when the config is read) against lazy (only
+    // the two templates a run uses), on the committed medium generator config.
+    let medium = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/benches/data/generator/ggen.toml"
+    );
+    let src = std::fs::read_to_string(medium).expect("the medium config");
+    let base = Path::new(medium).parent().expect("its folder");
+    let doc = config_core::parse(&src).expect("TOML");
+    let config = config_core::Config::from_document(&doc).expect("a config");
+    let templates: Vec<PathItem<'_>> = fscheck::items(&config)
+        .into_iter()
+        .filter(|i| i.key_path.starts_with("templates."))
+        .collect();
+    let lazy = fscheck::LazyTemplates::new(base, &config);
+    lazy.get("api");
+    lazy.get("client");
+    println!(
+        "fscheck: eager checks {} template sources, lazy (2 used) {}",
+        templates.len(),
+        lazy.stats()
+    );
+    let mut group = c.benchmark_group("validation");
+    group.bench_function("eager-12-templates", |b| {
+        b.iter(|| fscheck::check_plain(base, black_box(&templates), 1 << 20))
+    });
+    group.bench_function("lazy-2-of-12-used", |b| {
+        b.iter(|| {
+            let lazy = fscheck::LazyTemplates::new(base, &config);
+            black_box(lazy.get("api").map(|r| r.is_ok()));
+            black_box(lazy.get("client").map(|r| r.is_ok()))
+        })
+    });
+    group.finish();
 }
 
 criterion_group!(benches, bench);

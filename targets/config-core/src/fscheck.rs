@@ -205,6 +205,53 @@ pub fn check_cached(
     Ok(checked)
 }
 
+/// Lazy validation (the seed's A5): a template's source is checked on its first use, not when
+/// the configuration is read, so a run that uses two templates of twelve pays for two checks.
+/// Each result is kept (`OnceCell`), so a template is checked once; the message is the one the
+/// eager check gives.
+pub struct LazyTemplates<'c, 'd> {
+    base: &'c Path,
+    config: &'c Config<'d>,
+    checked: Vec<std::cell::OnceCell<Result<(), PathProblem>>>,
+    stats: std::cell::Cell<usize>,
+}
+
+impl<'c, 'd> LazyTemplates<'c, 'd> {
+    /// Nothing is checked yet.
+    pub fn new(base: &'c Path, config: &'c Config<'d>) -> Self {
+        LazyTemplates {
+            base,
+            config,
+            checked: (0..config.templates.len())
+                .map(|_| std::cell::OnceCell::new())
+                .collect(),
+            stats: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The template called `name`, its source checked on first use; `None` if there is none.
+    pub fn get(&self, name: &str) -> Option<Result<&'c crate::model::Template<'d>, PathProblem>> {
+        let i = self.config.templates.iter().position(|t| t.name == name)?;
+        let template = &self.config.templates[i];
+        let result = self.checked[i].get_or_init(|| {
+            let item = PathItem {
+                key_path: format!("templates.{}.source", template.name),
+                path: template.source,
+                kind: Kind::File,
+            };
+            self.stats.set(self.stats.get() + 1);
+            let meta = fs::metadata(self.base.join(item.path)).ok();
+            judge(&item, meta.as_ref(), self.config.limits.max_file_size)
+        });
+        Some(result.clone().map(|()| template))
+    }
+
+    /// How many `stat` calls were made so far.
+    pub fn stats(&self) -> usize {
+        self.stats.get()
+    }
+}
+
 /// How many files are open at once, and the most there ever were (the bound of
 /// [`check_bounded`] is checked against it).
 #[derive(Debug, Default)]
@@ -412,5 +459,30 @@ mod tests {
         let p =
             check_bounded(dir.path(), &bad, 1000, 4, &OpenGauge::default()).expect_err("missing");
         assert_eq!(p.path, "nope-1");
+    }
+
+    #[test]
+    fn lazy_templates_check_on_first_use_with_the_eager_message() {
+        let dir = tree();
+        let src = "[project]\nname = \"x\"\n[templates.api]\nsource = \"templates/api.tmpl\"\noutput = \"o\"\n[templates.gone]\nsource = \"templates/gone.tmpl\"\noutput = \"o\"\n";
+        let doc = crate::parse(src).expect("TOML");
+        let config = Config::from_document(&doc).expect("config");
+        let eager = check_plain(dir.path(), &items(&config), 1000).expect_err("gone is missing");
+        let lazy = LazyTemplates::new(dir.path(), &config);
+        assert_eq!(lazy.stats(), 0, "nothing checked when read");
+        assert_eq!(
+            lazy.get("api").expect("a template").expect("exists").name,
+            "api"
+        );
+        assert_eq!(
+            lazy.get("api").expect("a template").expect("exists").name,
+            "api"
+        );
+        assert_eq!(lazy.stats(), 1, "checked once");
+        assert_eq!(
+            lazy.get("gone").expect("a template").expect_err("missing"),
+            eager
+        );
+        assert!(lazy.get("nope").is_none());
     }
 }
