@@ -14,7 +14,7 @@ use crate::config::{self, Config};
 use crate::error::{Error, exit};
 use crate::fingerprint;
 use crate::gate_render;
-use crate::git::Repo;
+use crate::git::{Repo, short};
 use crate::measure::Measurement;
 use crate::pgo;
 use crate::plan::Plan;
@@ -254,7 +254,7 @@ fn merge_command(args: &crate::cli::MergeArgs) -> anyhow::Result<u8> {
     if paths.is_empty() {
         return Err(Error::NoBaseline {
             rev: args.rev.clone(),
-            short: short(&commit.sha),
+            short: short(&commit.sha).to_string(),
             dir: dir.join(store::PARTIAL_DIR),
         }
         .into());
@@ -310,13 +310,7 @@ fn export_command(args: &crate::cli::ExportArgs) -> anyhow::Result<u8> {
         baselines: dir,
         ..
     } = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
-    let commit = repo.commit(&args.rev)?;
-    let path = store::find(&dir, &commit.sha)?.ok_or_else(|| Error::NoBaseline {
-        rev: args.rev.clone(),
-        short: short(&commit.sha),
-        dir: dir.clone(),
-    })?;
-    let baseline = store::load(&path)?;
+    let baseline = stored_baseline(&repo, &dir, &args.rev)?;
     let text = format!(
         "{}\n",
         serde_json::to_string_pretty(&crate::export::export(&baseline, args.format))?
@@ -480,6 +474,35 @@ impl Workspace {
     }
 }
 
+/// The stored baseline of the commit `rev` names, or the error that says how to make it.
+fn stored_baseline(repo: &Repo, dir: &Path, rev: &str) -> anyhow::Result<Baseline> {
+    let commit = repo.commit(rev)?;
+    let path = store::find(dir, &commit.sha)?.ok_or_else(|| Error::NoBaseline {
+        rev: rev.to_string(),
+        short: short(&commit.sha).to_string(),
+        dir: dir.to_path_buf(),
+    })?;
+    Ok(store::load(&path)?)
+}
+
+/// `compare` of two baselines with everything the command layer adds: the noise fences'
+/// history before the base, and the environment changes that base..head explains.
+fn compare_baselines(
+    repo: &Repo,
+    dir: &Path,
+    rules: &GateRules,
+    base: &Baseline,
+    head: &Baseline,
+) -> anyhow::Result<compare::Comparison> {
+    let rules = GateRules {
+        explained: explained_changes(&repo.changed_paths(&base.commit.sha, &head.commit.sha)?),
+        ..rules.clone()
+    };
+    let history = history(repo, base, dir)?;
+    Ok(compare::compare(base, head, &history, &rules)
+        .map_err(|message| Error::NotComparable { message })?)
+}
+
 /// The default report folder, at the repository root.
 const REPORTS: &str = "reports";
 
@@ -550,15 +573,12 @@ fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
     let refs: Vec<&Baseline> = baselines.iter().collect();
     let trends = report::trend::Trends::build(&refs);
     let latest = baselines.iter().rev().find(|b| b.target == trends.target);
-    let mut rules = gate_rules(&config, &repo, &head.sha, &config_path)?;
+    let rules = gate_rules(&config, &repo, &head.sha, &config_path)?;
     let verdicts = match baselines.len() {
-        n if n >= 2 => {
-            let (base, head) = (&baselines[n - 2], &baselines[n - 1]);
-            rules.explained =
-                explained_changes(&repo.changed_paths(&base.commit.sha, &head.commit.sha)?);
-            let history = history(&repo, base, &dir)?;
-            compare::compare(base, head, &history, &rules).ok()
-        }
+        // Baselines of two targets are not compared (the trends keep the newest one's).
+        n if n >= 2 && baselines[n - 2].target == baselines[n - 1].target => Some(
+            compare_baselines(&repo, &dir, &rules, &baselines[n - 2], &baselines[n - 1])?,
+        ),
         _ => None,
     };
     let budgets = latest
@@ -566,23 +586,9 @@ fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
         .unwrap_or_default();
     let requested = match &args.compare {
         Some(pair) if pair.len() == 2 => {
-            let mut sides = Vec::new();
-            for rev in pair {
-                let commit = repo.commit(rev)?;
-                let path = store::find(&dir, &commit.sha)?.ok_or_else(|| Error::NoBaseline {
-                    rev: rev.clone(),
-                    short: short(&commit.sha),
-                    dir: dir.clone(),
-                })?;
-                sides.push(store::load(&path)?);
-            }
-            let history = history(&repo, &sides[0], &dir)?;
-            rules.explained =
-                explained_changes(&repo.changed_paths(&sides[0].commit.sha, &sides[1].commit.sha)?);
-            Some(
-                compare::compare(&sides[0], &sides[1], &history, &rules)
-                    .map_err(|message| Error::NotComparable { message })?,
-            )
+            let base = stored_baseline(&repo, &dir, &pair[0])?;
+            let head = stored_baseline(&repo, &dir, &pair[1])?;
+            Some(compare_baselines(&repo, &dir, &rules, &base, &head)?)
         }
         _ => None,
     };
@@ -629,43 +635,30 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
     } else {
         repo.commit(&args.base)?
     };
-    let measure = |commit: &crate::git::CommitInfo| -> anyhow::Result<Measured> {
+    // The plan of `perfgate run --rev REV` with this comparison's profiles and mode.
+    let plan_of = |rev: Option<String>| {
         let run_args = RunArgs {
             target: None,
             manifest_path: None,
             profiles: args.profiles.clone(),
             quick: args.quick,
-            rev: Some(commit.sha.clone()),
+            rev,
             baselines: Some(baselines_dir.clone()),
             json: false,
             allow_dirty: false,
             partial: false,
             config: args.config.clone(),
         };
-        let plan = Plan::new(&run_args, config.clone(), &root, &cwd)?;
-        measure_commit(&repo, &plan)
+        Plan::new(&run_args, config.clone(), &root, &cwd)
+    };
+    let measure = |commit: &crate::git::CommitInfo| -> anyhow::Result<Measured> {
+        measure_commit(&repo, &plan_of(Some(commit.sha.clone()))?)
     };
     let mut rules = gate_rules(&config, &repo, &head.sha, &config_path)?;
-    rules.explained = explained_changes(&repo.changed_paths(&base.sha, &head.sha)?);
     let mut comparison = if args.run {
-        let startup = Plan::new(
-            &RunArgs {
-                target: None,
-                manifest_path: None,
-                profiles: args.profiles.clone(),
-                quick: args.quick,
-                rev: None,
-                baselines: None,
-                json: false,
-                allow_dirty: true,
-                partial: false,
-                config: args.config.clone(),
-            },
-            config.clone(),
-            &root,
-            &cwd,
-        )?
-        .startup;
+        // The rules of this pair: what base..head explains is compared normally.
+        rules.explained = explained_changes(&repo.changed_paths(&base.sha, &head.sha)?);
+        let startup = plan_of(None)?.startup;
         interleaved::compare_both(&interleaved::Job {
             base: &base,
             head: &head,
@@ -692,7 +685,7 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
                 None => {
                     return Err(Error::NoBaseline {
                         rev: rev.clone(),
-                        short: short(&commit.sha),
+                        short: short(&commit.sha).to_string(),
                         dir: baselines_dir.clone(),
                     }
                     .into());
@@ -702,9 +695,13 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
         }
         let head_baseline = sides.pop().expect("two sides were loaded");
         let base_baseline = sides.pop().expect("two sides were loaded");
-        let history = history(&repo, &base_baseline, &baselines_dir)?;
-        compare::compare(&base_baseline, &head_baseline, &history, &rules)
-            .map_err(|message| Error::NotComparable { message })?
+        compare_baselines(
+            &repo,
+            &baselines_dir,
+            &rules,
+            &base_baseline,
+            &head_baseline,
+        )?
     };
     comparison.policy = ExitPolicy {
         strict: args.strict,
@@ -862,11 +859,6 @@ fn emit(text: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
-}
-
-/// The first 12 characters of a sha.
-fn short(sha: &str) -> String {
-    sha.chars().take(12).collect()
 }
 
 /// How many progress steps a run has: per profile, the build, the build time, each bench, and

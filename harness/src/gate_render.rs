@@ -11,6 +11,7 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use crate::compare::{Comparison, SeriesVerdict, Verdict, field_scope, pct};
+use crate::git::short;
 use crate::summary::format_value;
 
 /// The columns of a verdict table, in the terminal and in the report.
@@ -328,11 +329,6 @@ pub fn mermaid_changes(c: &Comparison) -> String {
     )
 }
 
-/// The first 12 characters of a sha.
-fn short(sha: &str) -> &str {
-    sha.get(..12).unwrap_or(sha)
-}
-
 /// `7 series: 2 regressed, 1 improved, ...`, the verdicts that occur, in order of severity.
 fn counts(c: &Comparison) -> String {
     let parts: Vec<String> = Verdict::ALL
@@ -390,7 +386,7 @@ fn short_hash(value: &str) -> String {
 
 /// `regressed`, with what keeps it from counting: `regressed (acknowledged)`,
 /// `within-noise (notable)`.
-fn verdict_cell(s: &SeriesVerdict) -> String {
+pub fn verdict_cell(s: &SeriesVerdict) -> String {
     let mut marks = Vec::new();
     if s.acknowledged.is_some() {
         marks.push("acknowledged");

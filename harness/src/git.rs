@@ -302,8 +302,8 @@ fn prune(handle: &git2::Worktree) {
     let _ = handle.prune(Some(&mut options));
 }
 
-/// The short form of a sha: its first 12 characters.
-fn short(sha: &str) -> &str {
+/// The short form of a sha, as perfgate shows it everywhere: its first 12 characters.
+pub fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
 }
 

@@ -102,12 +102,13 @@ pub fn save_partial(dir: &Path, baseline: &Baseline) -> Result<PathBuf> {
 
 /// The partial baselines of commit `sha` in `<dir>/partial/`, sorted.
 pub fn partials(dir: &Path, sha: &str) -> Result<Vec<PathBuf>> {
+    let (clean, dirty) = (format!("{sha}."), format!("{sha}-dirty."));
     Ok(list(&dir.join(PARTIAL_DIR))?
         .into_iter()
         .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.starts_with(&format!("{sha}.")) || n.starts_with(&format!("{sha}-dirty."))
-            })
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(&clean) || n.starts_with(&dirty))
         })
         .collect())
 }

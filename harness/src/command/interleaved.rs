@@ -138,13 +138,7 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     let mut comparison = judge(&base_pooled, &head_pooled)?;
 
     // Confirm-on-fail: the noisy regressions, in more passes of their units.
-    let noisy: Vec<SeriesKey> = comparison
-        .series
-        .iter()
-        .filter(|s| s.verdict == Verdict::Regressed && s.class == MetricClass::Noisy)
-        .filter(|s| !s.advisory)
-        .map(|s| s.key.clone())
-        .collect();
+    let noisy = regressed(&comparison, MetricClass::Noisy);
     if !noisy.is_empty() {
         let again: Vec<Unit> = units
             .iter()
@@ -176,13 +170,7 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     }
 
     // The determinism check: a deterministic regression measured once more on the head.
-    let deterministic: Vec<SeriesKey> = comparison
-        .series
-        .iter()
-        .filter(|s| s.verdict == Verdict::Regressed && s.class == MetricClass::Deterministic)
-        .filter(|s| !s.advisory)
-        .map(|s| s.key.clone())
-        .collect();
+    let deterministic = regressed(&comparison, MetricClass::Deterministic);
     let again = remeasure_head(&sides, &deterministic, job.startup.as_ref(), &home)?;
     for key in &deterministic {
         if let Some(value) = again.get(key) {
@@ -193,6 +181,16 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     store::save(job.baselines_dir, &base_pooled)?;
     store::save(job.baselines_dir, &head_pooled)?;
     Ok(comparison)
+}
+
+/// The series of `class` that regressed and are not advisory: those a second look may clear.
+fn regressed(comparison: &Comparison, class: MetricClass) -> Vec<SeriesKey> {
+    comparison
+        .series
+        .iter()
+        .filter(|s| s.verdict == Verdict::Regressed && s.class == class && !s.advisory)
+        .map(|s| s.key.clone())
+        .collect()
 }
 
 /// The noisy units both sides have: every criterion bench target of every profile, and the

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use crate::compare::{BudgetResult, Comparison, MetricClass, SeriesVerdict, Verdict, pct};
 use crate::gate_render;
+use crate::git::short;
 use crate::measure::Measurement;
 use crate::profile::Profile;
 use crate::store::Baseline;
@@ -64,11 +65,6 @@ pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, String> {
         });
     }
     Ok(pages)
-}
-
-/// The short form of a sha.
-fn short(sha: &str) -> &str {
-    sha.get(..10).unwrap_or(sha)
 }
 
 /// The hover text and x label of every commit.
@@ -490,16 +486,7 @@ fn verdict_table(series: &[&SeriesVerdict], depth: usize) -> String {
         .iter()
         .map(|s| {
             let class = s.verdict.name();
-            let mut verdict = class.to_string();
-            if s.advisory {
-                verdict.push_str(" (advisory)");
-            }
-            if s.acknowledged.is_some() {
-                verdict.push_str(" (acknowledged)");
-            }
-            if s.notable {
-                verdict.push_str(" (notable)");
-            }
+            let verdict = gate_render::verdict_cell(s);
             let values = match (s.base, s.head) {
                 (Some(b), Some(h)) => {
                     format!("{} → {}", format_value(b, s.unit), format_value(h, s.unit))
