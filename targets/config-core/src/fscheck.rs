@@ -95,16 +95,13 @@ impl PathProblem {
             .checked_sub(src.as_ptr() as usize)
             .filter(|&o| o <= src.len())
             .unwrap_or(0);
-        let before = &src[..offset];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        ConfigError {
-            key_path: self.key_path,
-            line,
-            // The opening quote is one column before the text.
-            column: before[line_start..].chars().count().max(1),
-            message: format!("names `{}`, which {}", self.path, self.problem),
-        }
+        // The opening quote is one byte before the text.
+        ConfigError::at(
+            src,
+            offset.saturating_sub(1),
+            &self.key_path,
+            format!("names `{}`, which {}", self.path, self.problem),
+        )
     }
 }
 

@@ -123,6 +123,24 @@ pub struct ConfigError {
     pub message: String,
 }
 
+impl ConfigError {
+    /// The error of `key_path` at byte `offset` of `src` (line and column counted there).
+    pub fn at(src: &str, offset: usize, key_path: &str, message: impl Into<String>) -> ConfigError {
+        let mut offset = offset.min(src.len());
+        while !src.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        let before = &src[..offset];
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        ConfigError {
+            key_path: key_path.to_string(),
+            line: before.bytes().filter(|&b| b == b'\n').count() + 1,
+            column: before[line_start..].chars().count() + 1,
+            message: message.into(),
+        }
+    }
+}
+
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
@@ -149,16 +167,7 @@ struct Checker<'s> {
 
 impl Checker<'_> {
     fn error(&self, key_path: &str, span: Span, message: impl Into<String>) -> ConfigError {
-        let start = (span.start as usize).min(self.src.len());
-        let before = &self.src[..start];
-        let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        ConfigError {
-            key_path: key_path.to_string(),
-            line,
-            column: before[line_start..].chars().count() + 1,
-            message: message.into(),
-        }
+        ConfigError::at(self.src, span.start as usize, key_path, message)
     }
 
     /// "`path.key` must be EXPECTED, found TYPE" at `span`.
