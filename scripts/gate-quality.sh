@@ -18,6 +18,7 @@ set -euo pipefail
 
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 repo_root=$PWD
+script=gate-quality.sh
 repeats=${1:-20}
 mode=${2:-run}
 IFS=, read -r -a scenarios <<<"${3:-aa,slow10,slow20,slow05}"
@@ -29,7 +30,15 @@ stored) how=(--run-missing) ;;
     exit 2
     ;;
 esac
-script=gate-quality.sh
+for scenario in "${scenarios[@]}"; do
+    case $scenario in
+    aa | slow10 | slow20 | slow05) ;;
+    *)
+        echo "$script: unknown scenario \`$scenario\`; the scenarios are aa, slow10, slow20, slow05" >&2
+        exit 2
+        ;;
+    esac
+done
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
 
@@ -88,10 +97,6 @@ for scenario in "${scenarios[@]}"; do
     slow10) extra=100 ;;
     slow20) extra=200 ;;
     slow05) extra=5 ;;
-    *)
-        echo "$script: unknown scenario \`$scenario\`" >&2
-        exit 2
-        ;;
     esac
     for ((r = 1; r <= repeats; r++)); do
         # The base goes on main; the head on a branch of its own, as a pull request would,
