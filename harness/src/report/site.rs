@@ -52,10 +52,11 @@ pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, String> {
         path: "matrix.html".into(),
         html: matrix(target, inputs.latest)?,
     });
+    let commits = CommitTexts::of(inputs.trends);
     for (bench, trends) in inputs.trends.benches() {
         pages.push(Page {
             path: format!("bench/{}", bench_file(bench)),
-            html: bench_page(inputs.trends, bench, &trends)?,
+            html: bench_page(inputs.trends, &commits, bench, &trends)?,
         });
     }
     if let Some(c) = inputs.compare {
@@ -67,19 +68,27 @@ pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, String> {
     Ok(pages)
 }
 
-/// The hover text and x label of every commit.
-fn commit_texts(trends: &Trends) -> (Vec<String>, Vec<String>) {
-    let labels = trends
-        .commits
-        .iter()
-        .map(|c| short(&c.sha).to_string())
-        .collect();
-    let hover = trends
-        .commits
-        .iter()
-        .map(|c| format!("{} {}", short(&c.sha), c.subject))
-        .collect();
-    (labels, hover)
+/// The x label and hover text of every commit, made once for all the bench pages.
+struct CommitTexts {
+    labels: Vec<String>,
+    hover: Vec<String>,
+}
+
+impl CommitTexts {
+    fn of(trends: &Trends) -> CommitTexts {
+        CommitTexts {
+            labels: trends
+                .commits
+                .iter()
+                .map(|c| short(&c.sha).to_string())
+                .collect(),
+            hover: trends
+                .commits
+                .iter()
+                .map(|c| format!("{} {}", short(&c.sha), c.subject))
+                .collect(),
+        }
+    }
 }
 
 fn index(inputs: &Inputs<'_>) -> Result<String, String> {
@@ -262,8 +271,13 @@ const METRIC_ORDER: [&str; 4] = [
     "binary_size_bytes",
 ];
 
-fn bench_page(trends: &Trends, bench: &str, series: &[&Trend]) -> Result<String, String> {
-    let (labels, hover) = commit_texts(trends);
+fn bench_page(
+    trends: &Trends,
+    commits: &CommitTexts,
+    bench: &str,
+    series: &[&Trend],
+) -> Result<String, String> {
+    let (labels, hover) = (&commits.labels[..], &commits.hover[..]);
     let mut by_metric: BTreeMap<&str, Vec<&Trend>> = BTreeMap::new();
     for t in series {
         by_metric.entry(t.key.metric.as_str()).or_default().push(t);
@@ -302,8 +316,8 @@ fn bench_page(trends: &Trends, bench: &str, series: &[&Trend]) -> Result<String,
             title: &format!("{bench} · {metric}"),
             metric,
             unit,
-            labels: &labels,
-            hover: &hover,
+            labels,
+            hover,
             lines,
             change_points,
             boundaries: &trends.boundaries,
