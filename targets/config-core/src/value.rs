@@ -12,7 +12,7 @@ use std::fmt;
 
 use crate::datetime::Datetime;
 use crate::index::KeyIndex;
-use crate::layout::{Entry, Item, List, NONE, ROOT, Span, Str, StrRef};
+use crate::layout::{Entry, Item, List, NONE, ROOT, Span, Str, StrRef, TableKind};
 
 /// A parsed TOML document. Borrows the source text; read it through [`Document::root`].
 pub struct Document<'a> {
@@ -198,6 +198,14 @@ impl<'d, 'a> Table<'d, 'a> {
     /// The number of keys.
     pub fn len(&self) -> usize {
         self.list.len as usize
+    }
+
+    /// How the table came to exist (the root counts as defined by a header).
+    pub(crate) fn kind(&self) -> TableKind {
+        match self.doc.entries.get(self.id as usize).map(|e| e.item) {
+            Some(Item::Table(_, kind)) => kind,
+            _ => TableKind::Header,
+        }
     }
 
     /// Whether the table has no keys.

@@ -119,5 +119,44 @@ fn bad_input_gets_one_message_with_key_and_position() {
     assert!(text(&out.stderr).contains("cannot read it"));
     let out = ggen(&["frobnicate"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("usage: ggen-config check|dump|paths FILE"));
+    assert!(text(&out.stderr).contains("usage: ggen-config check|dump|paths|stream FILE"));
+}
+
+#[test]
+fn stream_checks_a_file_section_by_section_and_finds_a_duplicate_table() {
+    let out = ggen(&["stream", MEDIUM]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let summary = text(&out.stdout);
+    assert!(summary.starts_with("ok: "), "{summary}");
+    assert!(summary.contains(" sections ("), "{summary}");
+
+    let dir = tempfile::tempdir().expect("temp");
+    let file = dir.path().join("big.toml");
+    let mut config = String::from("[project]\nname = \"x\"\n");
+    for i in 0..200 {
+        config.push_str(&format!(
+            "[[generators]]\nname = \"g{i}\"\ninputs = [\n  \"a\",\n]\n"
+        ));
+    }
+    config.push_str("[project]\nname = \"again\"\n");
+    std::fs::write(&file, &config).expect("write");
+    let out = ggen(&["stream", &file.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty(), "nothing on stdout when it fails");
+    let line = config.lines().count() - 1;
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "ggen-config: {}: line {line}, column 2: duplicate table header\n",
+            file.display()
+        )
+    );
+
+    let out = ggen(&["stream", &dir.path().display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("it is a directory"),
+        "{}",
+        text(&out.stderr)
+    );
 }

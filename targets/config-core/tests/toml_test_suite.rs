@@ -7,6 +7,8 @@
 //! `compare`). Every `invalid/*.toml` case must be rejected, and the error as a person sees it
 //! is pinned by a reviewed insta snapshot in `tests/snapshots/`, named after the case path
 //! (`invalid__array__double-comma-01.snap`), whose description holds the case path and input.
+//! The streaming reader (`config_core::stream`) must agree on every case: it accepts each
+//! valid case and rejects each invalid one.
 //!
 //! This is a `harness = false` test: it prints each failure with its reason, then a last line
 //! `N passed, N failed`, and exits non-zero if any case failed. A panic in one case is caught
@@ -198,6 +200,24 @@ fn run_valid(tests_dir: &Path, case: &str) -> Result<(), String> {
             truncate(&expected.to_string()),
             truncate(&encoded)
         )
+    })?;
+    match streamed(&input)? {
+        Ok(_) => Ok(()),
+        Err(error) => Err(format!(
+            "the streaming reader rejected a valid document: {error}"
+        )),
+    }
+}
+
+/// The document read by the streaming reader, one section at a time.
+fn streamed(
+    input: &[u8],
+) -> Result<Result<config_core::stream::StreamSummary, config_core::stream::StreamError>, String> {
+    guard(|| config_core::stream::check(input)).map_err(|panic| {
+        format!(
+            "the streaming reader panicked: {panic}\ninput:\n{}",
+            show_input(input)
+        )
     })
 }
 
@@ -218,6 +238,12 @@ fn run_invalid(tests_dir: &Path, case: &str) -> Result<(), String> {
         }
         Err(message) => message,
     };
+    if streamed(&input)?.is_ok() {
+        return Err(format!(
+            "the streaming reader accepted an invalid document:\n{}",
+            show_input(&input)
+        ));
+    }
 
     let name = snapshot_name(case);
     let mut settings = insta::Settings::clone_current();

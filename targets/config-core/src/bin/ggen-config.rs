@@ -4,6 +4,8 @@
 //! ggen-config check FILE   parse, type-check and check every path on disk; "ok: …"
 //! ggen-config dump FILE    the typed configuration, one `key = value` line each
 //! ggen-config paths FILE   every path the configuration names, with its role
+//! ggen-config stream FILE  check FILE's TOML one section at a time (for files too big for
+//!                          memory): syntax and table rules, not the typed model
 //! ```
 //!
 //! Paths are relative to FILE's directory. Exit codes: 0 done, 2 bad input (unreadable file,
@@ -17,12 +19,12 @@ use std::process::ExitCode;
 use config_core::fscheck::{self, Kind};
 use config_core::{Config, ConfigError};
 
-const USAGE: &str = "usage: ggen-config check|dump|paths FILE";
+const USAGE: &str = "usage: ggen-config check|dump|paths|stream FILE";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (command, file) = match args.as_slice() {
-        [command, file] if ["check", "dump", "paths"].contains(&command.as_str()) => {
+        [command, file] if ["check", "dump", "paths", "stream"].contains(&command.as_str()) => {
             (command.as_str(), file)
         }
         _ => {
@@ -45,6 +47,9 @@ fn main() -> ExitCode {
 }
 
 fn run(command: &str, file: &Path) -> Result<String, String> {
+    if command == "stream" {
+        return stream(file);
+    }
     let bytes = std::fs::read(file).map_err(|e| format!("cannot read it: {e}"))?;
     let doc = config_core::parse_bytes(&bytes).map_err(|e| e.to_string())?;
     let config = Config::from_document(&doc).map_err(|e| e.to_string())?;
@@ -89,6 +94,21 @@ fn run(command: &str, file: &Path) -> Result<String, String> {
             Ok(out)
         }
     }
+}
+
+/// Checks `file` with the streaming reader, never holding more than a section of it.
+fn stream(file: &Path) -> Result<String, String> {
+    let reader = std::fs::File::open(file).map_err(|e| format!("cannot read it: {e}"))?;
+    if reader.metadata().is_ok_and(|m| m.is_dir()) {
+        return Err("cannot read it: it is a directory".to_string());
+    }
+    let s = config_core::stream::check(std::io::BufReader::with_capacity(1 << 16, reader))
+        .map_err(|e| e.to_string())?;
+    Ok(format!(
+        "ok: {} bytes, {} lines, {} sections ({} headers); largest section {} bytes; \
+         kept {} registry entries, {} names\n",
+        s.bytes, s.lines, s.sections, s.headers, s.largest_section, s.registry_entries, s.names
+    ))
 }
 
 fn dump(c: &Config<'_>) -> String {
