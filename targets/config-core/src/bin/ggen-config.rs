@@ -16,8 +16,8 @@ use std::io::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
 
+use config_core::Config;
 use config_core::fscheck::{self, Kind};
-use config_core::{Config, ConfigError};
 
 const USAGE: &str = "usage: ggen-config check|dump|paths|stream FILE";
 
@@ -59,23 +59,9 @@ fn run(command: &str, file: &Path) -> Result<String, String> {
         .unwrap_or(Path::new("."));
     match command {
         "check" => {
-            let items = fscheck::items(&config);
-            let checked = fscheck::check_cached(base, &items, config.limits.max_file_size)
-                .map_err(|p| {
-                    let ptr = items
-                        .iter()
-                        .find(|i| i.key_path == p.key_path)
-                        .map_or(std::ptr::null(), |i| i.path.as_ptr());
-                    let error: ConfigError = p.into_error(doc.source(), ptr);
-                    error.to_string()
-                })?;
-            Ok(format!(
-                "ok: `{}`: {} templates, {} generators, {} paths checked\n",
-                config.project.name,
-                config.templates.len(),
-                config.generators.len(),
-                checked.paths
-            ))
+            let checked =
+                fscheck::check_config(base, &config, doc.source()).map_err(|e| e.to_string())?;
+            Ok(checked.summary(&config))
         }
         "dump" => Ok(dump(&config)),
         _ => {
