@@ -25,6 +25,8 @@ mod layout;
 pub mod model;
 mod parse;
 mod scan;
+#[doc(hidden)]
+pub mod scan_compare;
 pub mod stream;
 pub mod tagged;
 mod value;
