@@ -130,7 +130,11 @@ pub fn build(target: &TargetInfo, profile: Profile, plan: &Plan) -> Result<(Buil
         "--target-dir".to_string(),
         dir.to_string_lossy().into_owned(),
     ];
-    for config in profile.cargo_config() {
+    for config in profile
+        .cargo_config()
+        .into_iter()
+        .chain(plan.extra_cargo_config.iter().cloned())
+    {
         cargo_args.push("--config".to_string());
         cargo_args.push(config);
     }
@@ -436,6 +440,10 @@ pub(crate) struct MetaTarget {
     pub kind: Vec<String>,
     /// Its root source file.
     pub src_path: PathBuf,
+    /// The features it needs (`required-features`); perfgate builds with the default
+    /// features, so a target that needs more is left out.
+    #[serde(default, rename = "required-features")]
+    pub required_features: Vec<String>,
 }
 
 /// One JSON message of `cargo build --message-format=json*` (the fields perfgate reads).
@@ -583,7 +591,10 @@ fn target_info(
         .ok_or_else(|| Error::ManifestNotFound {
             path: manifest.to_path_buf(),
         })?;
-    let has_kind = |t: &MetaTarget, kind: &str| t.kind.iter().any(|k| k == kind);
+    // A target that needs features perfgate does not enable cannot be built: left out.
+    let has_kind = |t: &MetaTarget, kind: &str| {
+        t.kind.iter().any(|k| k == kind) && t.required_features.is_empty()
+    };
     let mut all = Vec::new();
     for t in package.targets.iter().filter(|t| has_kind(t, "bench")) {
         all.push(BenchTarget {
@@ -683,6 +694,8 @@ mod tests {
           {"kind": ["bench"], "crate_types": ["bin"], "name": "wall", "src_path": "/src/ws/demo/benches/wall.rs"},
           {"kind": ["bench"], "crate_types": ["bin"], "name": "iai", "src_path": "/src/ws/demo/benches/iai.rs"},
           {"kind": ["bench"], "crate_types": ["bin"], "name": "alloc", "src_path": "/src/ws/demo/benches/alloc.rs"},
+          {"kind": ["bench"], "crate_types": ["bin"], "name": "with-serde", "src_path": "/src/ws/demo/benches/with_serde.rs", "required-features": ["serde"]},
+          {"kind": ["bin"], "crate_types": ["bin"], "name": "serde-cli", "src_path": "/src/ws/demo/src/bin/serde.rs", "required-features": ["serde"]},
           {"kind": ["test"], "crate_types": ["bin"], "name": "it", "src_path": "/src/ws/demo/tests/it.rs"}
         ]
       }],
@@ -711,6 +724,8 @@ mod tests {
         )
     }
 
+    /// The targets that need a feature (`with-serde`, `serde-cli`) are left out: perfgate
+    /// builds with the default features.
     #[test]
     fn metadata_gives_the_package_its_benches_and_bins() {
         let info = info(None).expect("valid");

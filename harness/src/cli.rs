@@ -32,6 +32,108 @@ pub enum Command {
     Merge(MergeArgs),
     /// Set a crate up: perfgate.toml, the GitHub workflow, and benches if it has none.
     Init(InitArgs),
+    /// Which functions made a callgrind bench's instructions change between two commits (or,
+    /// for `binary/NAME`, which symbols grew the binary), with a differential flamegraph.
+    Explain(ExplainArgs),
+    /// One commit's callgrind profile of a bench: its costliest functions and a flamegraph.
+    Profile(ProfileArgs),
+    /// Find the first commit between GOOD and BAD that made a bench worse, measuring
+    /// midpoints in temporary worktrees.
+    Bisect(BisectArgs),
+}
+
+/// The arguments of `perfgate explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// The benchmark: an iai-callgrind id (`iai::parse::config_core.medium`, as `compare`
+    /// prints it), or `binary/NAME` for a size difference.
+    pub bench: String,
+
+    /// The commit before.
+    #[arg(default_value = "HEAD~1")]
+    pub a: String,
+
+    /// The commit after.
+    #[arg(default_value = "HEAD")]
+    pub b: String,
+
+    /// The profile to build: release, release-lto or release-consistent.
+    #[arg(long, default_value = "release")]
+    pub profile: String,
+
+    /// How many functions (or symbols) to list.
+    #[arg(long, default_value_t = 15)]
+    pub top: usize,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+
+    /// Where to write the flamegraph (default: `reports/explain/<bench>/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// The config file (default: `perfgate.toml` at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+/// The arguments of `perfgate profile`.
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    /// The benchmark, an iai-callgrind id.
+    pub bench: String,
+
+    /// The commit.
+    #[arg(default_value = "HEAD")]
+    pub rev: String,
+
+    /// The profile to build: release, release-lto or release-consistent.
+    #[arg(long, default_value = "release")]
+    pub profile: String,
+
+    /// How many functions to list.
+    #[arg(long, default_value_t = 20)]
+    pub top: usize,
+
+    /// Where to write the flamegraph (default: `reports/explain/<bench>/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+
+    /// The config file (default: `perfgate.toml` at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+/// The arguments of `perfgate bisect`.
+#[derive(Debug, Args)]
+pub struct BisectArgs {
+    /// A commit where the bench was good.
+    pub good: String,
+
+    /// A later commit where it is bad (a descendant of GOOD).
+    pub bad: String,
+
+    /// The benchmark id, as `compare` prints it.
+    #[arg(long)]
+    pub bench: String,
+
+    /// The metric to follow.
+    #[arg(long, default_value = "instructions")]
+    pub metric: String,
+
+    /// The profile to build: release, release-lto or release-consistent.
+    #[arg(long, default_value = "release")]
+    pub profile: String,
+
+    /// Where baselines are stored (default: `[run] baselines` of perfgate.toml, else
+    /// `baselines`).
+    #[arg(long, value_name = "DIR")]
+    pub baselines: Option<PathBuf>,
+
+    /// The config file (default: `perfgate.toml` at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 /// The arguments of `perfgate init`.
@@ -177,6 +279,12 @@ pub struct CompareArgs {
     /// Fail (exit 1) when a series of the base is missing from the head.
     #[arg(long)]
     pub fail_on_missing: bool,
+
+    /// Explain each regressed instruction-count series (at most 5): build both commits, name
+    /// the functions whose instructions changed most, and (with `--html`) draw a differential
+    /// flamegraph linked from the compare page.
+    #[arg(long)]
+    pub explain: bool,
 
     /// Also write the comparison as an HTML page, `compare.html` in this folder (default:
     /// `reports` at the repository root).

@@ -26,6 +26,8 @@ use crate::store::{self, Baseline, ProfileRun};
 use crate::summary;
 use crate::target::{BenchKind, Built, TargetInfo};
 
+mod bisect;
+mod explain;
 mod interleaved;
 
 /// Runs the subcommand; returns the exit code.
@@ -39,6 +41,9 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Fetch(args) => data_branch_command(&args, false),
         Command::Merge(args) => merge_command(&args),
         Command::Init(args) => init_command(&args),
+        Command::Explain(args) => explain::explain_command(&args),
+        Command::Profile(args) => explain::profile_command(&args),
+        Command::Bisect(args) => bisect::bisect_command(&args),
     }
 }
 
@@ -707,16 +712,23 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
         strict: args.strict,
         fail_on_missing: args.fail_on_missing,
     };
-    if let Some(dir) = &args.html {
-        let dir = if dir.as_os_str().is_empty() {
+    let html_dir = args.html.as_ref().map(|dir| {
+        if dir.as_os_str().is_empty() {
             root.join(REPORTS)
         } else {
             cwd.join(dir)
-        };
-        let html = report::site::compare_page(&comparison, 0)
+        }
+    });
+    let explanations = if args.explain {
+        explain::explain_regressions(&comparison, args.config.as_deref(), html_dir.as_deref())?
+    } else {
+        Vec::new()
+    };
+    if let Some(dir) = &html_dir {
+        let html = report::site::compare_page(&comparison, &explanations, 0)
             .map_err(|message| Error::Render { message })?;
         let path = report::write_page(
-            &dir,
+            dir,
             &report::Page {
                 path: "compare.html".into(),
                 html,
@@ -725,12 +737,42 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
         eprintln!("perfgate: compare page written to {}", path.display());
     }
     match args.format {
-        Format::Table => emit(&gate_render::table(&comparison))?,
-        Format::Markdown => emit(&gate_render::markdown(&comparison))?,
-        Format::Json => emit(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&gate_render::json(&comparison))?
-        ))?,
+        Format::Table => {
+            emit(&gate_render::table(&comparison))?;
+            for e in &explanations {
+                emit(&e.text())?;
+            }
+        }
+        Format::Markdown => {
+            emit(&gate_render::markdown(&comparison))?;
+            for e in &explanations {
+                emit(&e.markdown())?;
+            }
+        }
+        Format::Json => {
+            let mut json = gate_render::json(&comparison);
+            if args.explain {
+                json["explanations"] = explanations
+                    .iter()
+                    .map(|e| {
+                        serde_json::json!({
+                            "bench": e.bench,
+                            "profile": e.profile,
+                            "instructions": [e.totals.0, e.totals.1],
+                            "functions": e.changes.iter().map(|c| serde_json::json!({
+                                "function": c.name,
+                                "file": c.file,
+                                "line": c.line,
+                                "self": [c.exclusive.0, c.exclusive.1],
+                                "inclusive": [c.inclusive.0, c.inclusive.1],
+                            })).collect::<Vec<_>>(),
+                            "flamegraph": e.flamegraph,
+                        })
+                    })
+                    .collect();
+            }
+            emit(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
+        }
     }
     Ok(match comparison.outcome() {
         Outcome::Pass => exit::OK,

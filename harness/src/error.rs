@@ -269,6 +269,30 @@ pub enum Error {
         /// The version this perfgate reads.
         supported: u64,
     },
+
+    /// A bench id that the target (or the stored baselines) does not have.
+    #[error("no benchmark `{bench}` {place}; the known ones are: {known}")]
+    UnknownBench {
+        /// The id given.
+        bench: String,
+        /// Where it was looked for ("in the iai-callgrind benches of `tiny` at 1a2b3c4d5e6f").
+        place: String,
+        /// The ids that exist, comma-separated.
+        known: String,
+    },
+
+    /// `explain` or `bisect` was asked for something they cannot measure.
+    #[error("cannot {action} `{bench}`: {reason}; {fix}")]
+    CannotExplain {
+        /// "explain", "profile", "bisect".
+        action: &'static str,
+        /// The bench id.
+        bench: String,
+        /// Why not.
+        reason: String,
+        /// What to do.
+        fix: String,
+    },
 }
 
 fn tail_text(tail: &str) -> String {

@@ -15,6 +15,7 @@ pub mod compare;
 pub mod config;
 pub mod databranch;
 pub mod error;
+pub mod explain;
 pub mod export;
 pub mod fingerprint;
 pub mod gate_render;

@@ -84,6 +84,9 @@ pub struct Plan {
     pub criterion_args: Vec<String>,
     /// The gate threshold in percent (used by compare).
     pub threshold_pct: f64,
+    /// More `--config` values for every build (`explain` adds line tables, which change no
+    /// code, so callgrind can name files and lines).
+    pub extra_cargo_config: Vec<String>,
 }
 
 impl Plan {
@@ -175,6 +178,7 @@ impl Plan {
                 vec!["--noplot".to_string()]
             },
             threshold_pct: config.threshold_pct.unwrap_or(THRESHOLD_PCT),
+            extra_cargo_config: Vec::new(),
         })
     }
 

@@ -62,7 +62,7 @@ pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, String> {
     if let Some(c) = inputs.compare {
         pages.push(Page {
             path: "compare.html".into(),
-            html: compare_page(c, 0)?,
+            html: compare_page(c, &[], 0)?,
         });
     }
     Ok(pages)
@@ -527,9 +527,47 @@ fn verdict_table(series: &[&SeriesVerdict], depth: usize) -> String {
     table(&gate_render::VERDICT_COLUMNS, &rows)
 }
 
+/// A regressed series' explanation: its functions that changed most, and its flamegraph.
+fn explanation_section(e: &crate::explain::Explanation) -> String {
+    let mut out = format!(
+        "<h2>Why <code>{}</code> ({}) regressed</h2>\n<p>{} → {} instructions.",
+        escape(&e.bench),
+        escape(&e.profile),
+        e.totals.0,
+        e.totals.1
+    );
+    if let Some(svg) = &e.flamegraph {
+        out.push_str(&format!(
+            " <a href=\"{}\">Differential flamegraph</a> (red: more instructions).",
+            escape(svg)
+        ));
+    }
+    out.push_str("</p>\n<table>\n<tr><th>function</th><th>file:line</th><th>own, base</th><th>own, head</th><th>Δ own</th><th>inclusive, base</th><th>inclusive, head</th></tr>\n");
+    for c in &e.changes {
+        out.push_str(&format!(
+            "<tr><td><code>{}</code></td><td>{}:{}</td><td>{}</td><td>{}</td><td>{:+}</td><td>{}</td><td>{}</td></tr>\n",
+            escape(&c.name),
+            escape(&c.file),
+            c.line,
+            c.exclusive.0,
+            c.exclusive.1,
+            c.exclusive.1 as i64 - c.exclusive.0 as i64,
+            c.inclusive.0,
+            c.inclusive.1
+        ));
+    }
+    out.push_str("</table>\n");
+    out
+}
+
 /// The compare page of a comparison: the verdict line, a chart of relative changes
-/// (regressions first), then every series. `depth` as in [`page`].
-pub fn compare_page(c: &Comparison, depth: usize) -> Result<String, String> {
+/// (regressions first), the explanations of regressions (`compare --explain`), then every
+/// series. `depth` as in [`page`].
+pub fn compare_page(
+    c: &Comparison,
+    explanations: &[crate::explain::Explanation],
+    depth: usize,
+) -> Result<String, String> {
     let mut body = format!(
         "<p><code>{}</code> ({}) → <code>{}</code> ({})</p>\n<p><strong>{}</strong></p>\n",
         short(&c.base.sha),
@@ -568,6 +606,9 @@ pub fn compare_page(c: &Comparison, depth: usize) -> Result<String, String> {
             &svg,
             "Gated series that moved by 0.05% or more: regressions first, then by size of change; at most 60 (the table has every series).",
         ));
+    }
+    for e in explanations {
+        body.push_str(&explanation_section(e));
     }
     let all: Vec<&SeriesVerdict> = c.series.iter().collect();
     body.push_str("<h2>Every series</h2>\n");

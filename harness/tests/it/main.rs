@@ -4,6 +4,7 @@
 mod bad_input;
 mod ci;
 mod compare;
+mod explain;
 mod init;
 mod report;
 mod run;

@@ -108,6 +108,9 @@ impl Repo {
             "--merge-base",
             "--run-missing",
             "--quick",
+            "--explain",
+            "--html",
+            "perf-explain",
             "--format",
             "markdown",
         ]);
@@ -128,7 +131,7 @@ fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
         "merge HEAD",
         "fetch",
         "compare \"origin/$GITHUB_BASE_REF\" HEAD --merge-base --run-missing --quick",
-        "--format markdown",
+        "--explain --html perf-explain --format markdown",
         "push",
         "report --compare",
         "report",
@@ -204,6 +207,25 @@ fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
     for page in ["index.html", "compare.html", "matrix.html"] {
         assert!(repo.root().join("reports").join(page).is_file(), "{page}");
     }
+    // `--explain`: the regressed instruction series say which functions grew, and the compare
+    // page links their differential flamegraphs.
+    let why = summary
+        .find("### Why `iai::parse::config_core.")
+        .unwrap_or_else(|| panic!("an explanation in:\n{summary}"));
+    let first_function = summary[why..]
+        .lines()
+        .find(|l| l.starts_with("| `"))
+        .unwrap_or_else(|| panic!("a function row in:\n{}", &summary[why..]));
+    assert!(first_function.contains("config_core"), "{first_function}");
+    let page = std::fs::read_to_string(repo.root().join("perf-explain/compare.html"))
+        .expect("the compare page with explanations");
+    assert!(page.contains("Differential flamegraph"), "linked");
+    let svgs = std::fs::read_dir(repo.root().join("perf-explain/explain"))
+        .expect("the flamegraphs")
+        .count();
+    assert!(svgs >= 1, "{svgs} flamegraphs");
+    // The next job starts from a fresh checkout.
+    std::fs::remove_dir_all(repo.root().join("perf-explain")).expect("remove");
 
     // A pull request that only touches the README passes.
     repo.git(&["checkout", "-q", "main"]);

@@ -1,0 +1,912 @@
+//! Where a binary's bytes went: the sized symbols of an executable or library read from its
+//! symbol table, demangled and attributed to the crate they come from, the per-symbol and
+//! per-crate difference between two builds (top growers first, like `cargo bloat` diffed), and
+//! that difference as a fixed-width table or GitHub Markdown.
+//!
+//! Reading is the only I/O here: [`read_symbols`] takes the symbol table (`.symtab`, or the
+//! dynamic symbols when there is none) with the `object` crate and turns a stripped binary into
+//! an error that says how to keep the symbols, rather than an empty report. [`diff`] and the
+//! renderers are pure functions of what was read. No verdicts: whether a size change fails the
+//! gate is `compare`'s to decide.
+//!
+//! Sizes are the ones the symbol table records, so they cover functions and data objects that
+//! have a symbol, not padding, relocations, unwind tables or debug info; the file and `.text`
+//! totals in [`SizeDiff`] cover everything. Symbols with the same demangled name are one entry
+//! (their sizes summed), since rustc gives every copy of an inlined or duplicated function its
+//! own hash, and two names for the same bytes (aliases) count once. Formats whose symbol tables
+//! carry no sizes (Mach-O) read as stripped.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use object::{Object, ObjectSection, ObjectSymbol, SectionKind, SymbolKind};
+
+/// The crate bucket of symbols that are not Rust paths: C and assembly symbols, the C runtime
+/// (`_start`, `__libc_*`), compiler-generated data such as `anon.*` constants, and names that
+/// did not demangle.
+pub const UNKNOWN_CRATE: &str = "[C/unknown]";
+
+/// Why the symbols of a binary could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SymbolError {
+    /// The file could not be read.
+    #[error("cannot read `{}`: {source}; check that the build produced it and that it is readable", path.display())]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+
+    /// The file is not an object file (ELF, PE, Mach-O, XCOFF) that `object` can parse.
+    #[error("`{}` is not an object file; point perfgate at the built executable or library, not a script or an archive", path.display())]
+    NotObject {
+        /// The file.
+        path: PathBuf,
+        /// What the parser said.
+        source: object::Error,
+    },
+
+    /// The file has no symbol table with sized function or data symbols.
+    #[error(
+        "`{}` is stripped (no symbol table with sized symbols); set `strip = false` in the profile it is built with (`[profile.release] strip = false`, or perfgate's profile) and rebuild",
+        path.display()
+    )]
+    Stripped {
+        /// The file.
+        path: PathBuf,
+    },
+}
+
+/// The sizes of one binary: the whole file, its executable sections, and its symbols.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SymbolSizes {
+    /// The size of the file in bytes.
+    pub file_size: u64,
+    /// The summed size of the executable sections (`.text` and friends) in bytes.
+    pub text_size: u64,
+    /// `(demangled name, crate, size in bytes)`, one entry per name, largest first, then by
+    /// name. The crate is [`UNKNOWN_CRATE`] for symbols that are not Rust paths.
+    pub symbols: Vec<(String, String, u64)>,
+}
+
+/// One symbol whose size differs between the two binaries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SymbolChange {
+    /// The demangled name, without the hash.
+    pub name: String,
+    /// The crate the symbol is attributed to.
+    pub crate_name: String,
+    /// The size in the first binary; 0 for a symbol only the second has (added).
+    pub a: u64,
+    /// The size in the second binary; 0 for a symbol only the first has (removed).
+    pub b: u64,
+}
+
+impl SymbolChange {
+    /// The growth in bytes, b − a (negative for a shrink).
+    pub fn delta(&self) -> i128 {
+        i128::from(self.b) - i128::from(self.a)
+    }
+}
+
+/// One crate whose summed symbol size differs between the two binaries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CrateChange {
+    /// The crate, or [`UNKNOWN_CRATE`].
+    pub crate_name: String,
+    /// The summed size of its symbols in the first binary.
+    pub a: u64,
+    /// The summed size of its symbols in the second binary.
+    pub b: u64,
+}
+
+impl CrateChange {
+    /// The growth in bytes, b − a (negative for a shrink).
+    pub fn delta(&self) -> i128 {
+        i128::from(self.b) - i128::from(self.a)
+    }
+}
+
+/// The size difference between two binaries, `a` the baseline and `b` the candidate.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SizeDiff {
+    /// The file size of `a`.
+    pub file_a: u64,
+    /// The file size of `b`.
+    pub file_b: u64,
+    /// The executable-section size of `a`.
+    pub text_a: u64,
+    /// The executable-section size of `b`.
+    pub text_b: u64,
+    /// The crates whose total changed, by growth descending, then by name.
+    pub crates: Vec<CrateChange>,
+    /// The symbols whose size changed, added and removed ones included, by growth descending,
+    /// then by name.
+    pub symbols: Vec<SymbolChange>,
+}
+
+/// Reads the sized function and data symbols of the object file at `path`, demangled and
+/// attributed to crates.
+///
+/// The symbols come from the symbol table (`.symtab`), or from the dynamic symbols when the
+/// file has no symbol table; only defined function and data symbols of non-zero size count.
+/// Names are demangled (legacy and v0 Rust mangling) without their hash; symbols with the same
+/// demangled name are summed, and aliases (several names for the same address and size in
+/// the same section) count once, under the first name in byte order.
+///
+/// # Errors
+///
+/// [`SymbolError::Unreadable`] if the file cannot be read, [`SymbolError::NotObject`] if it is
+/// not an object file, [`SymbolError::Stripped`] if it has no sized symbols.
+pub fn read_symbols(path: &Path) -> Result<SymbolSizes, SymbolError> {
+    let data = std::fs::read(path).map_err(|source| SymbolError::Unreadable {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let file = object::File::parse(&*data).map_err(|source| SymbolError::NotObject {
+        path: path.to_path_buf(),
+        source,
+    })?;
+
+    let text_size = file
+        .sections()
+        .filter(|s| s.kind() == SectionKind::Text)
+        .map(|s| s.size())
+        .sum();
+
+    let mut raw = sized_symbols(file.symbols());
+    if raw.is_empty() {
+        raw = sized_symbols(file.dynamic_symbols());
+    }
+    if raw.is_empty() {
+        return Err(SymbolError::Stripped {
+            path: path.to_path_buf(),
+        });
+    }
+
+    // Aliases: keep the first name of each (section, address, size).
+    raw.sort_unstable();
+    raw.dedup_by(|later, first| (later.0, later.1, later.2) == (first.0, first.1, first.2));
+
+    let mut by_name: HashMap<String, u64> = HashMap::with_capacity(raw.len());
+    for (_, _, size, name) in raw {
+        *by_name.entry(demangle(&name)).or_default() += size;
+    }
+    let mut symbols: Vec<(String, String, u64)> = by_name
+        .into_iter()
+        .map(|(name, size)| {
+            let krate = crate_of(&name).to_string();
+            (name, krate, size)
+        })
+        .collect();
+    symbols.sort_unstable_by(|x, y| y.2.cmp(&x.2).then_with(|| x.0.cmp(&y.0)));
+
+    Ok(SymbolSizes {
+        file_size: data.len() as u64,
+        text_size,
+        symbols,
+    })
+}
+
+/// `(section index, address, size, raw name)` of the defined function and data symbols of
+/// non-zero size.
+fn sized_symbols<'data, S: ObjectSymbol<'data>>(
+    symbols: impl Iterator<Item = S>,
+) -> Vec<(Option<usize>, u64, u64, String)> {
+    symbols
+        .filter(|s| {
+            matches!(s.kind(), SymbolKind::Text | SymbolKind::Data)
+                && s.is_definition()
+                && s.size() > 0
+        })
+        .filter_map(|s| {
+            let name = s.name_bytes().ok()?;
+            if name.is_empty() {
+                return None;
+            }
+            Some((
+                s.section_index().map(|i| i.0),
+                s.address(),
+                s.size(),
+                String::from_utf8_lossy(name).into_owned(),
+            ))
+        })
+        .collect()
+}
+
+/// The demangled form of a symbol name without its hash (`{:#}`), or the name itself if it
+/// is not a Rust mangled name.
+pub fn demangle(raw: &str) -> String {
+    match rustc_demangle::try_demangle(raw) {
+        Ok(d) => format!("{d:#}"),
+        Err(_) => raw.to_string(),
+    }
+}
+
+/// The crate a demangled symbol name belongs to: the first segment of its path, or for an
+/// impl item (`<Type as Trait>::f`, `<Type>::f`) the crate of the implementing type, falling
+/// back to the trait's crate when the type is not a path (`<&T as core::fmt::Debug>::fmt` is
+/// `core`). References, raw pointers, `dyn`, slices and tuples are looked through to the path
+/// inside. Names that are not Rust paths, or start with `_`, are [`UNKNOWN_CRATE`].
+pub fn crate_of(demangled: &str) -> &str {
+    if demangled.starts_with('_') {
+        return UNKNOWN_CRATE;
+    }
+    path_crate(demangled).unwrap_or(UNKNOWN_CRATE)
+}
+
+/// The crate of a path or qualified path, if it has one.
+fn path_crate(s: &str) -> Option<&str> {
+    let s = s.trim_start();
+    if let Some(rest) = s.strip_prefix('<') {
+        let inner = &rest[..matching_close(rest)?];
+        let (self_ty, trait_path) = split_as(inner);
+        return type_crate(self_ty).or_else(|| trait_path.and_then(type_crate));
+    }
+    let ident_len = s
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(s.len());
+    let ident = &s[..ident_len];
+    let starts_well = ident
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_alphabetic() && c != '_');
+    (starts_well && s[ident_len..].starts_with("::")).then_some(ident)
+}
+
+/// The crate of a type: the path inside references, pointers, `dyn`/`impl`, slices, arrays
+/// and tuples.
+fn type_crate(t: &str) -> Option<&str> {
+    let mut t = t.trim_start();
+    loop {
+        let stripped = [
+            "&", "mut ", "*const ", "*mut ", "dyn ", "impl ", "[", "(", "'",
+        ]
+        .iter()
+        .find_map(|p| t.strip_prefix(p));
+        match stripped {
+            // A lifetime (`&'a T`): skip the name.
+            Some(rest) if t.starts_with('\'') => {
+                t = rest
+                    .trim_start_matches(|c: char| c.is_alphanumeric() || c == '_')
+                    .trim_start();
+            }
+            Some(rest) => t = rest.trim_start(),
+            None => return path_crate(t),
+        }
+    }
+}
+
+/// The byte index in `s` of the `>` that closes a `<` just before `s`; `->` does not count.
+fn matching_close(s: &str) -> Option<usize> {
+    let bytes = s.as_bytes();
+    let mut depth = 1usize;
+    for (i, &c) in bytes.iter().enumerate() {
+        match c {
+            b'<' => depth += 1,
+            b'>' if i > 0 && bytes[i - 1] == b'-' => {}
+            b'>' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Splits the inside of `<Type as Trait>` at its top-level ` as `; no trait for `<Type>`.
+fn split_as(inner: &str) -> (&str, Option<&str>) {
+    let bytes = inner.as_bytes();
+    let mut depth = 0usize;
+    for (i, &c) in bytes.iter().enumerate() {
+        match c {
+            b'<' | b'(' | b'[' => depth += 1,
+            b'>' if i > 0 && bytes[i - 1] == b'-' => {}
+            b'>' | b')' | b']' => depth = depth.saturating_sub(1),
+            b' ' if depth == 0 && inner[i..].starts_with(" as ") => {
+                return (&inner[..i], Some(&inner[i + 4..]));
+            }
+            _ => {}
+        }
+    }
+    (inner, None)
+}
+
+/// The per-symbol and per-crate difference from `a` (baseline) to `b` (candidate).
+///
+/// Symbols are matched by demangled name; one only in `b` is added (`a` = 0), one only in `a`
+/// removed (`b` = 0). Unchanged symbols and crates are left out; the rest are sorted by growth
+/// (b − a) descending, then by name, so the top growers come first and the top shrinkers last.
+pub fn diff(a: &SymbolSizes, b: &SymbolSizes) -> SizeDiff {
+    // name → (crate, size a, size b)
+    let mut by_name: HashMap<&str, (&str, u64, u64)> = HashMap::new();
+    for (name, krate, size) in &a.symbols {
+        let e = by_name.entry(name).or_insert((krate, 0, 0));
+        e.1 += size;
+    }
+    for (name, krate, size) in &b.symbols {
+        let e = by_name.entry(name).or_insert((krate, 0, 0));
+        e.0 = krate;
+        e.2 += size;
+    }
+
+    let mut crates: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for &(krate, sa, sb) in by_name.values() {
+        let e = crates.entry(krate).or_default();
+        e.0 += sa;
+        e.1 += sb;
+    }
+
+    let mut symbols: Vec<SymbolChange> = by_name
+        .into_iter()
+        .filter(|(_, (_, sa, sb))| sa != sb)
+        .map(|(name, (krate, sa, sb))| SymbolChange {
+            name: name.to_string(),
+            crate_name: krate.to_string(),
+            a: sa,
+            b: sb,
+        })
+        .collect();
+    symbols.sort_by(|x, y| y.delta().cmp(&x.delta()).then_with(|| x.name.cmp(&y.name)));
+
+    let mut crates: Vec<CrateChange> = crates
+        .into_iter()
+        .filter(|(_, (sa, sb))| sa != sb)
+        .map(|(krate, (sa, sb))| CrateChange {
+            crate_name: krate.to_string(),
+            a: sa,
+            b: sb,
+        })
+        .collect();
+    crates.sort_by(|x, y| {
+        y.delta()
+            .cmp(&x.delta())
+            .then_with(|| x.crate_name.cmp(&y.crate_name))
+    });
+
+    SizeDiff {
+        file_a: a.file_size,
+        file_b: b.file_size,
+        text_a: a.text_size,
+        text_b: b.text_size,
+        crates,
+        symbols,
+    }
+}
+
+/// The growth b − a as a signed number of bytes.
+fn signed(a: u64, b: u64) -> String {
+    format!("{:+}", i128::from(b) - i128::from(a))
+}
+
+/// How many changed symbols were left out of the top `n`, and their net growth.
+fn rest_of(diff: &SizeDiff, n: usize) -> Option<(usize, i128)> {
+    let rest = diff.symbols.get(n..).filter(|r| !r.is_empty())?;
+    Some((rest.len(), rest.iter().map(SymbolChange::delta).sum()))
+}
+
+/// The difference as fixed-width text: file and executable-section totals, every changed
+/// crate, then the top `n` changed symbols (name last, untruncated), sizes in bytes with the
+/// signed growth.
+pub fn render_table(diff: &SizeDiff, n: usize) -> String {
+    const W: usize = 12;
+    let label = diff
+        .crates
+        .iter()
+        .map(|c| c.crate_name.chars().count())
+        .chain([5])
+        .max()
+        .unwrap_or(5);
+    let mut out = String::new();
+
+    let _ = writeln!(
+        out,
+        "{:<label$}  {:>W$}  {:>W$}  {:>W$}",
+        "", "before", "after", "delta"
+    );
+    for (name, a, b) in [
+        ("file", diff.file_a, diff.file_b),
+        ("text", diff.text_a, diff.text_b),
+    ] {
+        let _ = writeln!(
+            out,
+            "{name:<label$}  {a:>W$}  {b:>W$}  {:>W$}",
+            signed(a, b)
+        );
+    }
+
+    out.push('\n');
+    if diff.crates.is_empty() {
+        out.push_str("no crate changed size\n");
+    } else {
+        let _ = writeln!(
+            out,
+            "{:<label$}  {:>W$}  {:>W$}  {:>W$}",
+            "crate", "before", "after", "delta"
+        );
+        for c in &diff.crates {
+            let _ = writeln!(
+                out,
+                "{:<label$}  {:>W$}  {:>W$}  {:>W$}",
+                c.crate_name,
+                c.a,
+                c.b,
+                signed(c.a, c.b)
+            );
+        }
+    }
+
+    out.push('\n');
+    if diff.symbols.is_empty() {
+        out.push_str("no symbol changed size\n");
+        return out;
+    }
+    let shown = &diff.symbols[..n.min(diff.symbols.len())];
+    let crate_w = shown
+        .iter()
+        .map(|s| s.crate_name.chars().count())
+        .chain([5])
+        .max()
+        .unwrap_or(5);
+    let _ = writeln!(
+        out,
+        "{:>W$}  {:>W$}  {:>W$}  {:<crate_w$}  symbol",
+        "before", "after", "delta", "crate"
+    );
+    for s in shown {
+        let _ = writeln!(
+            out,
+            "{:>W$}  {:>W$}  {:>W$}  {:<crate_w$}  {}",
+            s.a,
+            s.b,
+            signed(s.a, s.b),
+            s.crate_name,
+            s.name
+        );
+    }
+    if let Some((count, net)) = rest_of(diff, n) {
+        let _ = writeln!(out, "(and {count} more changed symbols, net {net:+} bytes)");
+    }
+    out
+}
+
+/// `s` as a Markdown code span that is safe inside a GitHub table cell: `|` escaped, and a
+/// fence longer than any run of backticks in `s`.
+fn code(s: &str) -> String {
+    let escaped = s.replace('|', "\\|");
+    let longest_run = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    if longest_run == 0 {
+        return format!("`{escaped}`");
+    }
+    let fence = "`".repeat(longest_run + 1);
+    format!("{fence} {escaped} {fence}")
+}
+
+/// The difference as GitHub Markdown tables: file and executable-section totals, every
+/// changed crate, then the top `n` changed symbols; names in backticks with `|` escaped.
+pub fn render_markdown(diff: &SizeDiff, n: usize) -> String {
+    let mut out = String::new();
+    out.push_str("| | before | after | delta |\n|---|---:|---:|---:|\n");
+    for (name, a, b) in [
+        ("file", diff.file_a, diff.file_b),
+        ("text", diff.text_a, diff.text_b),
+    ] {
+        let _ = writeln!(out, "| {name} | {a} | {b} | {} |", signed(a, b));
+    }
+
+    out.push('\n');
+    if diff.crates.is_empty() {
+        out.push_str("No crate changed size.\n");
+    } else {
+        out.push_str("| crate | before | after | delta |\n|---|---:|---:|---:|\n");
+        for c in &diff.crates {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} |",
+                code(&c.crate_name),
+                c.a,
+                c.b,
+                signed(c.a, c.b)
+            );
+        }
+    }
+
+    out.push('\n');
+    if diff.symbols.is_empty() {
+        out.push_str("No symbol changed size.\n");
+        return out;
+    }
+    out.push_str("| symbol | crate | before | after | delta |\n|---|---|---:|---:|---:|\n");
+    for s in diff.symbols.iter().take(n) {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
+            code(&s.name),
+            code(&s.crate_name),
+            s.a,
+            s.b,
+            signed(s.a, s.b)
+        );
+    }
+    if let Some((count, net)) = rest_of(diff, n) {
+        let _ = writeln!(
+            out,
+            "\n{count} more changed symbols not shown, net {net:+} bytes."
+        );
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Instant;
+
+    fn sizes(file: u64, text: u64, symbols: &[(&str, &str, u64)]) -> SymbolSizes {
+        SymbolSizes {
+            file_size: file,
+            text_size: text,
+            symbols: symbols
+                .iter()
+                .map(|&(n, c, s)| (n.to_string(), c.to_string(), s))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn demangles_legacy_without_hash() {
+        assert_eq!(
+            demangle("_ZN4core3fmt5write17h0123456789abcdefE"),
+            "core::fmt::write"
+        );
+        assert_eq!(
+            demangle(
+                "_ZN66_$LT$alloc..vec..Vec$LT$T$GT$$u20$as$u20$core..ops..drop..Drop$GT$4drop17h0123456789abcdefE"
+            ),
+            "<alloc::vec::Vec<T> as core::ops::drop::Drop>::drop"
+        );
+    }
+
+    #[test]
+    fn demangles_v0_without_disambiguators() {
+        assert_eq!(
+            demangle("_RNvMs_Cs9ouqcdLKNTu_7mycrateNtB4_4Wrap4push"),
+            "<mycrate::Wrap>::push"
+        );
+        assert_eq!(
+            demangle(
+                "_RNvXs0_Cs9ouqcdLKNTu_7mycrateINtNtCslNYArtu3iFV_5alloc3vec3VechENtB5_2Tr1fB5_"
+            ),
+            "<alloc::vec::Vec<u8> as mycrate::Tr>::f"
+        );
+        assert_eq!(
+            demangle(
+                "_RINvNtCsgEmfK2I1SDS_4core3ptr13drop_in_placeNtCs9ouqcdLKNTu_7mycrate4WrapEBI_"
+            ),
+            "core::ptr::drop_in_place::<mycrate::Wrap>"
+        );
+        assert_eq!(
+            demangle("_RNvXNtCsgEmfK2I1SDS_4core3anyReNtB2_3Any7type_idCsjrHSEGnQ3l9_3std"),
+            "<&str as core::any::Any>::type_id"
+        );
+    }
+
+    #[test]
+    fn non_rust_names_pass_through() {
+        assert_eq!(demangle("memcpy"), "memcpy");
+        assert_eq!(demangle("__libc_start_main"), "__libc_start_main");
+        assert_eq!(demangle("anon.0123abcd.0"), "anon.0123abcd.0");
+    }
+
+    #[test]
+    fn crate_of_plain_paths() {
+        assert_eq!(crate_of("core::fmt::write"), "core");
+        assert_eq!(crate_of("std::rt::lang_start::{{closure}}"), "std");
+        assert_eq!(crate_of("alloc::vec::Vec<T,A>::push"), "alloc");
+        assert_eq!(
+            crate_of("core::ptr::drop_in_place::<mycrate::Wrap>"),
+            "core"
+        );
+        assert_eq!(crate_of("perfgate::stats::mean"), "perfgate");
+    }
+
+    #[test]
+    fn crate_of_impls_is_the_self_types_crate() {
+        assert_eq!(
+            crate_of("<alloc::vec::Vec<T> as core::ops::Drop>::drop"),
+            "alloc"
+        );
+        assert_eq!(crate_of("<alloc::vec::Vec<u8> as mycrate::Tr>::f"), "alloc");
+        assert_eq!(crate_of("<mycrate::Wrap>::push"), "mycrate");
+        assert_eq!(crate_of("<dyn core::any::Any>::is"), "core");
+        assert_eq!(
+            crate_of("<&mut alloc::string::String as core::fmt::Write>::write_str"),
+            "alloc"
+        );
+        assert_eq!(
+            crate_of("<&'a serde_json::Value as core::fmt::Debug>::fmt"),
+            "serde_json"
+        );
+        assert_eq!(
+            crate_of("<[alloc::string::String] as core::fmt::Debug>::fmt"),
+            "alloc"
+        );
+        assert_eq!(
+            crate_of("<<T as core::iter::IntoIterator>::IntoIter as mycrate::Tr>::f"),
+            "core"
+        );
+        assert_eq!(crate_of("<fn() -> u8 as core::fmt::Debug>::fmt"), "core");
+    }
+
+    #[test]
+    fn crate_of_impls_on_non_paths_falls_back_to_the_trait() {
+        assert_eq!(crate_of("<&T as core::fmt::Debug>::fmt"), "core");
+        assert_eq!(crate_of("<&str as core::any::Any>::type_id"), "core");
+        assert_eq!(crate_of("<u32 as perfgate::Foo>::f"), "perfgate");
+        assert_eq!(crate_of("<[T]>::sort"), UNKNOWN_CRATE);
+    }
+
+    #[test]
+    fn crate_of_c_symbols_is_unknown() {
+        for name in [
+            "memcpy",
+            "main",
+            "_start",
+            "__libc_start_main",
+            "_ZNSt6vectorIiSaIiEE9push_backERKi",
+            "anon.0123abcd.0",
+            "",
+            "::weird",
+            "<unclosed",
+        ] {
+            assert_eq!(crate_of(name), UNKNOWN_CRATE, "{name}");
+        }
+    }
+
+    #[test]
+    fn reads_this_test_binary() {
+        let exe = std::env::current_exe().unwrap();
+        let start = Instant::now();
+        let sizes = read_symbols(&exe).unwrap();
+        let took = start.elapsed();
+
+        assert_eq!(sizes.file_size, std::fs::metadata(&exe).unwrap().len());
+        assert!(sizes.text_size > 0);
+        assert!(sizes.text_size < sizes.file_size);
+        assert!(sizes.symbols.iter().all(|(_, _, s)| *s > 0));
+        assert!(
+            sizes
+                .symbols
+                .windows(2)
+                .all(|w| (w[1].2, &w[0].0) <= (w[0].2, &w[1].0)),
+            "largest first, then by name"
+        );
+        let mut names: Vec<&str> = sizes.symbols.iter().map(|s| s.0.as_str()).collect();
+        names.sort_unstable();
+        let count = names.len();
+        names.dedup();
+        assert_eq!(names.len(), count, "one entry per name");
+        let hashed = |n: &str| {
+            n.rsplit_once("::h")
+                .is_some_and(|(_, h)| h.len() == 16 && h.chars().all(|c| c.is_ascii_hexdigit()))
+        };
+        assert!(!names.iter().any(|n| hashed(n)), "no legacy hashes left");
+
+        let crates: std::collections::BTreeSet<&str> =
+            sizes.symbols.iter().map(|s| s.1.as_str()).collect();
+        for krate in ["std", "core", "alloc", "perfgate"] {
+            assert!(crates.contains(krate), "{krate} in {crates:?}");
+        }
+        assert!(
+            sizes
+                .symbols
+                .iter()
+                .any(|(n, c, _)| n == "perfgate::explain::symbols::read_symbols" && c == "perfgate"),
+            "this function is found under its own name"
+        );
+        eprintln!(
+            "{}: {} symbols in {} crates, {} bytes, {} of text, read in {took:?}",
+            exe.display(),
+            sizes.symbols.len(),
+            crates.len(),
+            sizes.file_size,
+            sizes.text_size
+        );
+    }
+
+    #[test]
+    fn a_binary_diffed_with_itself_is_empty() {
+        let exe = std::env::current_exe().unwrap();
+        let sizes = read_symbols(&exe).unwrap();
+        let d = diff(&sizes, &sizes);
+        assert!(d.symbols.is_empty());
+        assert!(d.crates.is_empty());
+        assert_eq!((d.file_a, d.text_a), (d.file_b, d.text_b));
+        assert!(render_table(&d, 10).contains("no symbol changed size"));
+        assert!(render_markdown(&d, 10).contains("No symbol changed size."));
+    }
+
+    #[test]
+    fn stripped_binary_is_an_error_that_says_how_to_fix_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let copy = dir.path().join("stripped");
+        std::fs::copy(std::env::current_exe().unwrap(), &copy).unwrap();
+        let status = std::process::Command::new("strip")
+            .arg(&copy)
+            .status()
+            .unwrap_or_else(|e| {
+                panic!("cannot run `strip` ({e}); install binutils, which the toolchain needs")
+            });
+        assert!(status.success(), "`strip` failed: {status}");
+
+        let err = read_symbols(&copy).unwrap_err();
+        assert!(matches!(err, SymbolError::Stripped { .. }), "{err:?}");
+        let message = err.to_string();
+        assert!(message.contains("is stripped"), "{message}");
+        assert!(message.contains("strip = false"), "{message}");
+        assert!(message.contains("rebuild"), "{message}");
+        assert!(
+            message.contains(&format!("`{}`", copy.display())),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn text_file_is_not_an_object() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("run.sh");
+        std::fs::write(&path, "#!/bin/sh\nexec ./bench \"$@\"\n").unwrap();
+        let err = read_symbols(&path).unwrap_err();
+        assert!(matches!(err, SymbolError::NotObject { .. }), "{err:?}");
+        assert!(err.to_string().contains("is not an object file"), "{err}");
+    }
+
+    #[test]
+    fn missing_file_is_unreadable() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nothing-here");
+        let err = read_symbols(&path).unwrap_err();
+        assert!(matches!(err, SymbolError::Unreadable { .. }), "{err:?}");
+        assert!(err.to_string().starts_with("cannot read `"), "{err}");
+    }
+
+    fn sample() -> SizeDiff {
+        let a = sizes(
+            10_000,
+            6_000,
+            &[
+                ("core::fmt::write", "core", 500),
+                ("mycrate::grows", "mycrate", 100),
+                ("mycrate::shrinks", "mycrate", 300),
+                ("mycrate::same", "mycrate", 50),
+                ("mycrate::gone", "mycrate", 40),
+                ("memcpy", UNKNOWN_CRATE, 70),
+                // Two entries of one name are summed.
+                ("mycrate::dup", "mycrate", 5),
+                ("mycrate::dup", "mycrate", 5),
+            ],
+        );
+        let b = sizes(
+            10_600,
+            6_400,
+            &[
+                ("core::fmt::write", "core", 500),
+                ("mycrate::grows", "mycrate", 400),
+                ("mycrate::shrinks", "mycrate", 250),
+                ("mycrate::same", "mycrate", 50),
+                ("mycrate::new", "mycrate", 40),
+                ("alloc::new_thing", "alloc", 300),
+                ("memcpy", UNKNOWN_CRATE, 70),
+                ("mycrate::dup", "mycrate", 10),
+            ],
+        );
+        diff(&a, &b)
+    }
+
+    #[test]
+    fn diff_orders_by_growth_and_keeps_added_and_removed() {
+        let d = sample();
+        let rows: Vec<(&str, &str, u64, u64)> = d
+            .symbols
+            .iter()
+            .map(|s| (s.name.as_str(), s.crate_name.as_str(), s.a, s.b))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                // +300 twice: by name.
+                ("alloc::new_thing", "alloc", 0, 300),
+                ("mycrate::grows", "mycrate", 100, 400),
+                ("mycrate::new", "mycrate", 0, 40),
+                ("mycrate::gone", "mycrate", 40, 0),
+                ("mycrate::shrinks", "mycrate", 300, 250),
+            ]
+        );
+        assert_eq!(d.symbols[3].delta(), -40);
+        assert_eq!(
+            (d.file_a, d.file_b, d.text_a, d.text_b),
+            (10_000, 10_600, 6_000, 6_400)
+        );
+    }
+
+    #[test]
+    fn diff_totals_crates_and_drops_unchanged_ones() {
+        let d = sample();
+        assert_eq!(
+            d.crates,
+            [
+                CrateChange {
+                    crate_name: "alloc".into(),
+                    a: 0,
+                    b: 300
+                },
+                CrateChange {
+                    crate_name: "mycrate".into(),
+                    a: 500,
+                    b: 750
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn table_shows_crates_then_top_symbols() {
+        let text = render_table(&sample(), 2);
+        let crates_at = text.find("crate ").unwrap();
+        let symbols_at = text.find("symbol\n").unwrap();
+        assert!(crates_at < symbols_at, "{text}");
+        assert!(text.contains("alloc::new_thing"), "{text}");
+        assert!(text.contains("mycrate::grows"), "{text}");
+        assert!(!text.contains("mycrate::shrinks"), "{text}");
+        assert!(
+            text.contains("(and 3 more changed symbols, net -50 bytes)"),
+            "{text}"
+        );
+        assert!(text.contains("+600"), "{text}");
+        assert!(text.contains("-50"), "{text}");
+        // Fixed width: the crate column starts at the same place in every symbol row.
+        let rows: Vec<&str> = text
+            .lines()
+            .skip_while(|l| !l.ends_with("symbol"))
+            .take(3)
+            .collect();
+        assert!(rows[0][42..].starts_with("crate "), "{text}");
+        assert!(rows[1][42..].starts_with("alloc "), "{text}");
+        assert!(rows[2][42..].starts_with("mycrate "), "{text}");
+    }
+
+    #[test]
+    fn markdown_escapes_pipes_and_quotes_names() {
+        let d = SizeDiff {
+            symbols: vec![SymbolChange {
+                name: "<mycrate::Or<A|B> as core::ops::BitOr>::bitor".into(),
+                crate_name: "mycrate".into(),
+                a: 1,
+                b: 2,
+            }],
+            ..SizeDiff::default()
+        };
+        let md = render_markdown(&d, 5);
+        assert!(
+            md.contains(
+                "| `<mycrate::Or<A\\|B> as core::ops::BitOr>::bitor` | `mycrate` | 1 | 2 | +1 |"
+            ),
+            "{md}"
+        );
+        assert!(md.contains("|---|---|---:|---:|---:|"), "{md}");
+        assert_eq!(code("a`b"), "`` a`b ``");
+
+        let md = render_markdown(&sample(), 1);
+        assert!(md.contains("| `alloc` | 0 | 300 | +300 |"), "{md}");
+        assert!(
+            md.contains("4 more changed symbols not shown, net +250 bytes."),
+            "{md}"
+        );
+        assert!(md.contains("| file | 10000 | 10600 | +600 |"), "{md}");
+    }
+}
