@@ -7,6 +7,10 @@ use std::path::Path;
 
 use crate::error::{Error, Result};
 
+/// The name prefix of the temporary files: what an interrupted write leaves, and what
+/// [`crate::lock`] sweeps before the next run.
+pub const TEMP_PREFIX: &str = ".perfgate-tmp-";
+
 /// Writes `bytes` to `path` atomically, creating its folder if needed.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path
@@ -23,7 +27,10 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
         path: dir.to_path_buf(),
         source,
     })?;
-    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(write_error)?;
+    let mut file = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .tempfile_in(dir)
+        .map_err(write_error)?;
     file.write_all(bytes).map_err(write_error)?;
     file.as_file().sync_all().map_err(write_error)?;
     file.persist(path).map_err(|e| write_error(e.error))?;

@@ -153,6 +153,7 @@ pub fn build(target: &TargetInfo, profile: Profile, plan: &Plan) -> Result<(Buil
         bench_exes: Default::default(),
         bins: Default::default(),
         artifacts: Vec::new(),
+        bench_timeout: Some(plan.bench_timeout),
     };
     let watch = Stopwatch::start();
     let output = cargo_build(target, &built, &[])?;

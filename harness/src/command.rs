@@ -15,6 +15,7 @@ use crate::error::{Error, exit};
 use crate::fingerprint;
 use crate::gate_render;
 use crate::git::{Repo, short};
+use crate::lock::RunLock;
 use crate::measure::Measurement;
 use crate::pgo;
 use crate::plan::Plan;
@@ -211,6 +212,15 @@ fn data_branch_command(args: &crate::cli::DataBranchArgs, push: bool) -> anyhow:
         baselines: dir,
         ..
     } = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
+    let _lock = RunLock::acquire(
+        &repo,
+        if push {
+            "`perfgate push`"
+        } else {
+            "`perfgate fetch`"
+        },
+        &dir,
+    )?;
     if push {
         let pushed = crate::databranch::push(&repo, &args.remote, &args.branch, &dir)?;
         match pushed.commit {
@@ -254,6 +264,7 @@ fn merge_command(args: &crate::cli::MergeArgs) -> anyhow::Result<u8> {
         baselines: dir,
         ..
     } = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
+    let _lock = RunLock::acquire(&repo, "`perfgate merge`", &dir)?;
     let commit = repo.commit(&args.rev)?;
     let paths = store::partials(&dir, &commit.sha)?;
     if paths.is_empty() {
@@ -334,6 +345,7 @@ fn run_command(args: &RunArgs) -> anyhow::Result<u8> {
     let root = repo.root();
     let config_path = config_path(args.config.as_deref(), &cwd, &root);
     let plan = Plan::new(args, Config::load(&config_path)?, &root, &cwd)?;
+    let _lock = RunLock::acquire(&repo, "`perfgate run`", &plan.baselines_dir)?;
     let Measured { baseline, path, .. } = measure_commit(&repo, &plan)?;
     if plan.json {
         emit(&format!(
@@ -405,6 +417,7 @@ pub(crate) fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measure
     let crate_dir = plan.target_in(source_root);
     let target = build::inspect(&crate_dir.join("Cargo.toml"), plan.benches.as_deref())?;
     let fingerprint = fingerprint::collect(&target.workspace_root.join("Cargo.lock"))?;
+    preflight(plan, &target)?;
 
     let progress = Progress::new(steps(plan, &target));
     let mut profiles = BTreeMap::new();
@@ -633,6 +646,16 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
         config,
         baselines: baselines_dir,
     } = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
+    // Measuring (or explaining) builds in worktrees and writes baselines: one at a time.
+    let _lock = if args.run || args.run_missing || args.explain {
+        Some(RunLock::acquire(
+            &repo,
+            "`perfgate compare`",
+            &baselines_dir,
+        )?)
+    } else {
+        None
+    };
     let head = repo.commit(&args.head)?;
     let base = if args.merge_base {
         let sha = repo.merge_base(&args.base, &args.head)?;
@@ -901,6 +924,25 @@ fn emit(text: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
+}
+
+/// Checks the tools the plan needs before anything is built: valgrind and the runner of each
+/// kind of callgrind bench (DHAT's valgrind for the start-up allocations too), and an
+/// `llvm-profdata` of rustc's LLVM for `pgo`.
+fn preflight(plan: &Plan, target: &TargetInfo) -> anyhow::Result<()> {
+    let lock = target.workspace_root.join("Cargo.lock");
+    for kind in [BenchKind::Iai, BenchKind::Gungraun] {
+        if target.benches.iter().any(|b| b.kind == kind) {
+            run::iai::preflight(kind, &lock)?;
+        }
+    }
+    if plan.startup.is_some() {
+        crate::process::first_line("valgrind", &["--version"], crate::process::hint::VALGRIND)?;
+    }
+    if plan.profiles.contains(&Profile::Pgo) {
+        pgo::find_profdata()?;
+    }
+    Ok(())
 }
 
 /// How many progress steps a run has: per profile, the build, the build time, each bench, and

@@ -31,6 +31,8 @@ pub struct Config {
     pub build_time_samples: Option<usize>,
     /// `[run] jobs`: `CARGO_BUILD_JOBS` of `release-consistent`.
     pub jobs: Option<usize>,
+    /// `[run] bench_timeout_s`: how long one bench target may run before it is stopped.
+    pub bench_timeout_s: Option<usize>,
     /// `[pgo] train`: the training command (argv); absent: the crate's benches, quick.
     pub pgo_train: Option<Vec<String>>,
     /// `[startup] binary`: the target binary whose start-up is timed.
@@ -131,6 +133,7 @@ impl Config {
                             config.build_time_samples = Some(reader.count(key, v)?)
                         }
                         "jobs" => config.jobs = Some(reader.count(key, v)?),
+                        "bench_timeout_s" => config.bench_timeout_s = Some(reader.count(key, v)?),
                         _ => return Ok(false),
                     }
                     Ok(true)

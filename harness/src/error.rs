@@ -270,6 +270,28 @@ pub enum Error {
         supported: u64,
     },
 
+    /// Another perfgate holds this repository's run lock.
+    #[error("another perfgate is measuring this repository ({holder}; lock `{}`); wait for it to finish, or stop it", path.display())]
+    Busy {
+        /// The lock file.
+        path: PathBuf,
+        /// Who holds it, as recorded in the file ("pid 1234, `perfgate run`").
+        holder: String,
+    },
+
+    /// A bench ran longer than its time limit and was stopped.
+    #[error(
+        "bench `{bench}` ({profile}) ran longer than {seconds} s and was stopped; raise `[run] bench_timeout_s` in perfgate.toml if it needs longer, or fix the bench if it hangs"
+    )]
+    BenchTimeout {
+        /// The bench target.
+        bench: String,
+        /// The profile.
+        profile: String,
+        /// The limit.
+        seconds: u64,
+    },
+
     /// A bench id that the target (or the stored baselines) does not have.
     #[error("no benchmark `{bench}` {place}; the known ones are: {known}")]
     UnknownBench {

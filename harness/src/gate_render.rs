@@ -456,15 +456,23 @@ fn markdown_rows(rows: &[&SeriesVerdict]) -> String {
     out
 }
 
-/// Text for a code span inside a table: only `|` needs escaping there.
+/// Text for a code span inside a table: `|` escaped, a backtick (which would end the span)
+/// and a line break (which would end the row) replaced.
 fn code(text: &str) -> String {
-    text.replace('|', "\\|").replace('`', "'")
+    text.replace('|', "\\|")
+        .replace('`', "'")
+        .replace(['\n', '\r'], " ")
 }
 
 /// Text that Markdown must not interpret: emphasis, links, HTML and table pipes escaped.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
+        if matches!(ch, '\n' | '\r') {
+            // A line break would end the paragraph or the table row.
+            out.push(' ');
+            continue;
+        }
         if matches!(ch, '\\' | '`' | '*' | '_' | '<' | '|') {
             out.push('\\');
         }
@@ -800,5 +808,7 @@ mod tests {
     fn markdown_escapes_what_it_must() {
         assert_eq!(escape("a|b <x> *y* _z_"), "a\\|b \\<x> \\*y\\* \\_z\\_");
         assert_eq!(code("a|b`c"), "a\\|b'c");
+        assert_eq!(code("a\n| b"), "a \\| b");
+        assert_eq!(escape("one\r\ntwo <script>"), "one  two \\<script>");
     }
 }

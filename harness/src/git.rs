@@ -252,6 +252,48 @@ impl Repo {
         Ok(paths)
     }
 
+    /// Removes the temporary worktrees that an earlier perfgate left behind (killed before it
+    /// could clean up): each worktree named `perfgate-…`, its checkout folder, and the branch
+    /// of that name. Returns how many were removed. Only safe while no other perfgate works in
+    /// this repository: callers hold the [`crate::lock::RunLock`].
+    pub fn remove_stale_worktrees(&self) -> Result<usize> {
+        let names = self.repo.worktrees().map_err(|source| Error::Git {
+            action: "list the worktrees".to_string(),
+            fix: "check that `git worktree list` works in this repository".to_string(),
+            source,
+        })?;
+        let mut removed = 0;
+        for name in names
+            .iter()
+            .flatten()
+            .flatten()
+            .filter(|n| n.starts_with("perfgate-"))
+        {
+            let Ok(handle) = self.repo.find_worktree(name) else {
+                continue;
+            };
+            let checkout = handle.path().to_path_buf();
+            prune(&handle);
+            // The checkout sits in a `perfgate-worktree-…` temporary folder: remove it whole.
+            if let Some(dir) = checkout.parent().filter(|d| {
+                d.file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with("perfgate-worktree-"))
+            }) {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            if let Ok(mut branch) = self.repo.find_branch(name, git2::BranchType::Local) {
+                let _ = branch.delete();
+            }
+            removed += 1;
+        }
+        Ok(removed)
+    }
+
+    /// The repository's git directory (shared by its worktrees).
+    pub fn git_dir(&self) -> PathBuf {
+        self.repo.commondir().to_path_buf()
+    }
+
     /// The commit that `rev` names, or [`Error::UnknownRev`].
     fn resolve(&self, rev: &str) -> Result<Commit<'_>> {
         self.repo

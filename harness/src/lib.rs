@@ -22,6 +22,7 @@ pub mod gate_render;
 pub mod git;
 pub mod init;
 pub mod interleave;
+pub mod lock;
 pub mod measure;
 pub mod pgo;
 pub mod plan;

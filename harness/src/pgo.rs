@@ -242,7 +242,13 @@ pub fn build(
     fresh_dir(&dirs.raw)?;
 
     let generate = format!("-Cprofile-generate={}", dirs.raw.display());
-    let mut gen_build = pgo_built(target, &rustc.host, &dirs.gen_dir, &[generate]);
+    let mut gen_build = pgo_built(
+        target,
+        &rustc.host,
+        &dirs.gen_dir,
+        &[generate],
+        plan.bench_timeout,
+    );
     let output = build::cargo_build(target, &gen_build, &[])?;
     build::record_artifacts(&mut gen_build, target, &output.messages)?;
 
@@ -259,6 +265,7 @@ pub fn build(
             use_flag.clone(),
             "-Cllvm-args=-pgo-warn-missing-function".to_string(),
         ],
+        plan.bench_timeout,
     );
     let mut clean = pgo.cargo("clean");
     clean.args(["-p", &target.package]);
@@ -311,7 +318,13 @@ pub fn build(
 
 /// A PGO build's settings: the crate's `release` profile for the host target, in `dir`, with
 /// `flags` for rustc.
-fn pgo_built(target: &TargetInfo, host: &str, dir: &Path, flags: &[String]) -> Built {
+fn pgo_built(
+    target: &TargetInfo,
+    host: &str,
+    dir: &Path,
+    flags: &[String],
+    bench_timeout: std::time::Duration,
+) -> Built {
     Built {
         profile: Profile::Pgo,
         manifest_path: target.manifest_path.clone(),
@@ -329,6 +342,7 @@ fn pgo_built(target: &TargetInfo, host: &str, dir: &Path, flags: &[String]) -> B
         bench_exes: Default::default(),
         bins: Default::default(),
         artifacts: Vec::new(),
+        bench_timeout: Some(bench_timeout),
     }
 }
 
@@ -402,7 +416,8 @@ fn train(
                     .args(TRAINING_CRITERION_ARGS)
                     .env("LLVM_PROFILE_FILE", &profile_file)
                     .env("CRITERION_HOME", gen_build.target_dir.join("criterion"));
-                let output = process::spawn_output(&mut cmd, process::hint::RUST)?;
+                let output =
+                    crate::run::bench_output(&mut cmd, gen_build, bench, "pgo (training)")?;
                 if !output.status.success() {
                     return Err(Error::BenchFailed {
                         bench: bench.to_string(),

@@ -84,10 +84,16 @@ pub struct Plan {
     pub criterion_args: Vec<String>,
     /// The gate threshold in percent (used by compare).
     pub threshold_pct: f64,
+    /// How long one bench target (one process of it) may run before it is stopped.
+    pub bench_timeout: std::time::Duration,
     /// More `--config` values for every build (`explain` adds line tables, which change no
     /// code, so callgrind can name files and lines).
     pub extra_cargo_config: Vec<String>,
 }
+
+/// The default limit of one bench target's run, in seconds (`[run] bench_timeout_s`): an hour,
+/// far above any bench meant for a gate, so only a hang reaches it.
+pub const BENCH_TIMEOUT_S: usize = 3600;
 
 impl Plan {
     /// Builds the plan of `perfgate run` from its arguments, the config and the repository
@@ -178,6 +184,9 @@ impl Plan {
                 vec!["--noplot".to_string()]
             },
             threshold_pct: config.threshold_pct.unwrap_or(THRESHOLD_PCT),
+            bench_timeout: std::time::Duration::from_secs(
+                config.bench_timeout_s.unwrap_or(BENCH_TIMEOUT_S) as u64,
+            ),
             extra_cargo_config: Vec::new(),
         })
     }

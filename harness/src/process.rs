@@ -3,8 +3,9 @@
 //! last lines of its stderr. A program that is not installed becomes [`Error::ToolMissing`].
 
 use std::ffi::OsStr;
-use std::io;
-use std::process::{Command, ExitStatus, Output};
+use std::io::{self, Read as _};
+use std::process::{Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
@@ -72,6 +73,110 @@ pub fn run(cmd: &mut Command, install_hint: &str) -> Result<Output> {
 /// failure to start it is an error.
 pub fn spawn_output(cmd: &mut Command, install_hint: &str) -> Result<Output> {
     cmd.output().map_err(|e| start_error(cmd, e, install_hint))
+}
+
+/// Like [`spawn_output`], but a command still running after `limit` is stopped, with every
+/// process it started (its descendants, found through `/proc`), and `Ok(None)` says so.
+/// `None` as the limit waits for ever.
+pub fn spawn_output_limited(
+    cmd: &mut Command,
+    install_hint: &str,
+    limit: Option<Duration>,
+) -> Result<Option<Output>> {
+    let Some(limit) = limit else {
+        return spawn_output(cmd, install_hint).map(Some);
+    };
+    cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|e| start_error(cmd, e, install_hint))?;
+    let drain = |pipe: Option<Box<dyn io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn io::Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn io::Read + Send>),
+    );
+    let deadline = Instant::now() + limit;
+    let wait_error = |e: io::Error| Error::CommandFailed {
+        command: command_line(cmd),
+        status: format!("could not wait for it: {e}"),
+        stderr_tail: String::new(),
+        hint: None,
+    };
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(wait_error)? {
+            break Some(status);
+        }
+        if Instant::now() >= deadline {
+            kill_tree(child.id());
+            let _ = child.wait();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let stdout = stdout.join().unwrap_or_default();
+    let stderr = stderr.join().unwrap_or_default();
+    Ok(status.map(|status| Output {
+        status,
+        stdout,
+        stderr,
+    }))
+}
+
+/// Stops process `pid` and all its descendants (SIGKILL), children first found from `/proc`.
+fn kill_tree(pid: u32) {
+    let mut family = vec![pid];
+    let mut i = 0;
+    while i < family.len() {
+        family.extend(children_of(family[i]));
+        i += 1;
+    }
+    // Stop the parent first so it cannot start more, then the rest.
+    for pid in family {
+        if let Ok(pid) = i32::try_from(pid) {
+            // SAFETY: `kill` with a pid and a signal number has no memory effects.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+            }
+        }
+    }
+}
+
+/// The processes whose parent is `pid`, from `/proc/<n>/stat`.
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&n| {
+            std::fs::read_to_string(format!("/proc/{n}/stat"))
+                .ok()
+                .and_then(|stat| parent_in_stat(&stat))
+                == Some(pid)
+        })
+        .collect()
+}
+
+/// The parent pid in a `/proc/<n>/stat` line: the field after the state, which follows the
+/// command name in parentheses (which may itself hold spaces and parentheses).
+fn parent_in_stat(stat: &str) -> Option<u32> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// The error for a command that could not be started.
@@ -164,5 +269,62 @@ mod tests {
             "{text}"
         );
         assert!(text.ends_with("one\ntwo"), "{text}");
+    }
+}
+
+#[cfg(test)]
+mod limit_tests {
+    use super::*;
+
+    #[test]
+    fn the_parent_pid_is_read_past_a_name_with_spaces_and_parentheses() {
+        assert_eq!(parent_in_stat("42 (cargo) S 7 42 42 0"), Some(7));
+        assert_eq!(parent_in_stat("43 (a b) (c)) R 12 1 1"), Some(12));
+        assert_eq!(parent_in_stat("garbage"), None);
+    }
+
+    #[test]
+    fn a_command_past_its_limit_is_stopped_with_its_children() {
+        // A shell that starts a child which would outlive it, says its pid, then waits.
+        let dir = tempfile::tempdir().expect("temp");
+        let pid_file = dir.path().join("pid");
+        let mut cmd = Command::new("sh");
+        cmd.arg("-c").arg(format!(
+            "sleep 30 & echo $! > '{}'; wait",
+            pid_file.display()
+        ));
+        let out =
+            spawn_output_limited(&mut cmd, "", Some(Duration::from_millis(500))).expect("started");
+        assert!(out.is_none(), "stopped at the limit");
+        let pid = std::fs::read_to_string(&pid_file).expect("the child's pid");
+        // Killed, it is reaped (or at most a zombie, state `Z`).
+        let alive = || {
+            std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
+                .ok()
+                .and_then(|stat| {
+                    let state = stat[stat.rfind(')')? + 1..]
+                        .split_whitespace()
+                        .next()?
+                        .to_string();
+                    Some(state != "Z" && state != "X")
+                })
+                .unwrap_or(false)
+        };
+        // SIGKILL is delivered asynchronously: give the kernel a moment to finish it.
+        let mut polls = 0;
+        while alive() && polls < 100 {
+            std::thread::sleep(Duration::from_millis(20));
+            polls += 1;
+        }
+        assert!(!alive(), "the child `sleep` was stopped too");
+
+        let mut quick = Command::new("sh");
+        quick.args(["-c", "echo done; echo oops >&2; exit 3"]);
+        let out = spawn_output_limited(&mut quick, "", Some(Duration::from_secs(30)))
+            .expect("started")
+            .expect("finished in time");
+        assert_eq!(out.status.code(), Some(3));
+        assert_eq!(String::from_utf8_lossy(&out.stdout), "done\n");
+        assert_eq!(String::from_utf8_lossy(&out.stderr), "oops\n");
     }
 }

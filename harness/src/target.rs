@@ -83,6 +83,8 @@ pub struct Built {
     pub bins: BTreeMap<String, PathBuf>,
     /// Every executable the build produced, hashed.
     pub artifacts: Vec<Artifact>,
+    /// How long one bench process may run before it is stopped (`None`: no limit).
+    pub bench_timeout: Option<std::time::Duration>,
 }
 
 impl Built {

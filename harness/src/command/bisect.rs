@@ -15,6 +15,7 @@ use crate::error::{Error, exit};
 use crate::explain::bisection;
 use crate::fingerprint;
 use crate::git::{self, CommitInfo};
+use crate::lock::RunLock;
 use crate::measure::Measurement;
 use crate::profile::Profile;
 use crate::run;
@@ -27,6 +28,7 @@ use super::{Workspace, emit, fresh_dir, now_unix, sort};
 /// `perfgate bisect`.
 pub(super) fn bisect_command(args: &BisectArgs) -> anyhow::Result<u8> {
     let ws = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
+    let _lock = RunLock::acquire(&ws.repo, "`perfgate bisect`", &ws.baselines)?;
     let profile = explainable_profile(&args.profile, "bisect", &args.bench)?;
     let good = ws.repo.commit(&args.good)?;
     let bad = ws.repo.commit(&args.bad)?;

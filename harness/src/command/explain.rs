@@ -19,6 +19,7 @@ use crate::error::{Error, exit};
 use crate::explain::callgrind::{self, CallgrindProfile};
 use crate::explain::{Explanation, diff, flame, folded, symbols};
 use crate::git::{self, CommitInfo};
+use crate::lock::RunLock;
 use crate::plan::Plan;
 use crate::profile::Profile;
 use crate::run;
@@ -42,6 +43,7 @@ pub(crate) struct Callgrind {
 /// `perfgate explain BENCH [A B]`.
 pub(super) fn explain_command(args: &ExplainArgs) -> anyhow::Result<u8> {
     let ws = Workspace::open(args.config.as_deref(), None)?;
+    let _lock = RunLock::acquire(&ws.repo, "`perfgate explain`", &ws.baselines)?;
     let profile = explainable_profile(&args.profile, "explain", &args.bench)?;
     let out_dir = output_dir(&ws, args.out.as_deref(), &args.bench);
     if let Some(binary) = args.bench.strip_prefix("binary/") {
@@ -116,6 +118,7 @@ pub(super) fn explain_command(args: &ExplainArgs) -> anyhow::Result<u8> {
 /// `perfgate profile BENCH [REV]`: one commit's functions, by their own instructions.
 pub(super) fn profile_command(args: &ProfileArgs) -> anyhow::Result<u8> {
     let ws = Workspace::open(args.config.as_deref(), None)?;
+    let _lock = RunLock::acquire(&ws.repo, "`perfgate profile`", &ws.baselines)?;
     let profile = explainable_profile(&args.profile, "profile", &args.bench)?;
     let out_dir = output_dir(&ws, args.out.as_deref(), &args.bench);
     let one = callgrind_of(&ws, &args.rev, &args.bench, profile)?;

@@ -77,7 +77,7 @@ fn execute(
     home: &Path,
 ) -> Result<Vec<Measurement>> {
     cmd.env("CRITERION_HOME", home);
-    let output = process::spawn_output(&mut cmd, process::hint::RUST)?;
+    let output = super::bench_output(&mut cmd, built, &bench.name, built.profile.name())?;
     if !output.status.success() {
         return Err(Error::BenchFailed {
             bench: bench.name.clone(),

@@ -82,6 +82,57 @@ impl Flavour {
     }
 }
 
+/// Checks, before anything is built, the tools a callgrind bench of `kind` needs: valgrind on
+/// PATH, and the runner at the library's version locked in `cargo_lock` (the target's
+/// Cargo.lock). A missing tool is [`Error::ToolMissing`], a runner of another version
+/// [`Error::ToolVersion`], each with the install command. A runner whose version cannot be
+/// read passes here; the run itself reports it.
+pub fn preflight(kind: BenchKind, cargo_lock: &Path) -> Result<()> {
+    process::first_line("valgrind", &["--version"], process::hint::VALGRIND)?;
+    let flavour = Flavour::of(kind);
+    let library = fs::read_to_string(cargo_lock)
+        .ok()
+        .and_then(|text| locked_version(&text, flavour.library));
+    let output = match Command::new(flavour.runner).arg("--version").output() {
+        Ok(output) => output,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::ToolMissing {
+                tool: flavour.runner.to_string(),
+                fix: flavour.install_fix(library.as_deref()),
+            });
+        }
+        Err(_) => return Ok(()),
+    };
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    match (runner_version(&text, flavour), library) {
+        (Some(found), Some(expected)) if found != expected => Err(Error::ToolVersion {
+            tool: flavour.runner.to_string(),
+            fix: flavour.install_fix(Some(&expected)),
+            found,
+            expected,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// Pure: the runner's version in what `<runner> --version` printed: `name 1.2.3`, or
+/// `name (1.2.3)` as iai-callgrind-runner 0.16 words it in its message.
+fn runner_version(text: &str, flavour: &Flavour) -> Option<String> {
+    let at = text.find(flavour.runner)?;
+    let rest = &text[at + flavour.runner.len()..];
+    parenthesised(rest).or_else(|| {
+        let word = rest.split_whitespace().next()?;
+        word.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+            .then(|| word.to_string())
+    })
+}
+
 /// Runs one iai-callgrind (or gungraun) bench target under `built`, summaries under `home`,
 /// and returns its measurements.
 ///
@@ -97,7 +148,7 @@ pub fn run(built: &Built, bench: &BenchTarget, home: &Path) -> Result<Vec<Measur
         .env(flavour.home_var, home)
         .env(flavour.save_summary_var, "json")
         .env(flavour.color_var, "never");
-    let output = process::spawn_output(&mut cmd, process::hint::RUST)?;
+    let output = super::bench_output(&mut cmd, built, &bench.name, built.profile.name())?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(match runner_problem(&stderr, flavour) {
@@ -639,6 +690,20 @@ mod tests {
         ] {
             assert_eq!(snake_case(name), snake);
         }
+    }
+
+    #[test]
+    fn the_runner_version_is_read_in_both_wordings() {
+        let real = "iai_callgrind_runner: Error: No version information found for iai-callgrind but iai-callgrind-runner (0.16.1) is >= '0.3.0'. Please update iai-callgrind to '0.16.1' in your Cargo.toml file\n";
+        assert_eq!(
+            runner_version(real, &IAI_CALLGRIND),
+            Some("0.16.1".to_string())
+        );
+        assert_eq!(
+            runner_version("gungraun-runner 0.20.0\n", &GUNGRAUN),
+            Some("0.20.0".to_string())
+        );
+        assert_eq!(runner_version("usage: …", &IAI_CALLGRIND), None);
     }
 
     #[test]

@@ -220,6 +220,7 @@ pub(crate) mod tests {
                 .map(|(name, program)| (name.to_string(), which(program)))
                 .collect(),
             artifacts: Vec::new(),
+            bench_timeout: None,
         }
     }
 

@@ -145,6 +145,47 @@ fn valgrind_missing() {
         &out,
         "`valgrind` not found on PATH; install it with `apt-get install valgrind`",
     );
+    assert!(
+        !text(&out.stderr).contains("building"),
+        "found before anything is built"
+    );
+}
+
+#[test]
+fn runner_of_another_version_is_found_before_the_build() {
+    let fixture = Fixture::tiny();
+    let bin = fixture.root().join("fake-bin");
+    std::fs::create_dir_all(&bin).expect("mkdir");
+    let fake = bin.join("iai-callgrind-runner");
+    std::fs::write(
+        &fake,
+        "#!/bin/sh\necho \"iai_callgrind_runner: Error: iai-callgrind-runner (0.15.0) is >= '0.3.0'\" >&2\n",
+    )
+    .expect("write");
+    make_executable(&fake);
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let out = fixture.perfgate_with(
+        &["run", "--quick", "--profiles", "release", "--allow-dirty"],
+        &[("PATH", path.as_str())],
+    );
+    assert_refused(
+        &fixture,
+        &out,
+        "cargo install --locked iai-callgrind-runner --version 0.16.1",
+    );
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("0.15.0") && stderr.contains("0.16.1"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("building"),
+        "found before anything is built: {stderr}"
+    );
 }
 
 #[test]

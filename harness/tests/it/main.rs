@@ -5,6 +5,7 @@ mod bad_input;
 mod ci;
 mod compare;
 mod explain;
+mod faults;
 mod init;
 mod report;
 mod run;

@@ -65,15 +65,21 @@ impl Fixture {
 
     /// Runs the real `perfgate` binary with extra environment variables.
     pub fn perfgate_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
+        let mut cmd = self.command(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd.output().expect("perfgate runs")
+    }
+
+    /// The command that runs the real `perfgate` binary in the repository, not started.
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_perfgate"));
         cmd.args(args)
             .current_dir(self.root())
             .env("CARGO_TARGET_DIR", shared_target_dir())
             .env_remove("RUSTFLAGS");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        cmd.output().expect("perfgate runs")
+        cmd
     }
 
     /// The baseline files written so far.
