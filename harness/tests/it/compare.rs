@@ -344,3 +344,57 @@ fn strict_and_fail_on_missing_set_their_exit_codes() {
         "{table}"
     );
 }
+
+#[test]
+fn hostile_bench_names_and_subjects_are_escaped_in_markdown_and_html() {
+    let fixture = Fixture::tiny();
+    let base = fixture.git(&["rev-parse", "HEAD"]);
+    fixture.write("notes.txt", "a change\n");
+    let head = fixture.commit("fix <script>alert(1)</script> | `x` *bold*");
+    const EVIL: &str = "evil|`name`\n<script>alert(2)</script>";
+    let with_evil = |factor: f64| {
+        let mut baseline = example();
+        let ms = baseline["profiles"]["release"]["measurements"]
+            .as_array_mut()
+            .expect("measurements");
+        let mut evil = ms[0].clone();
+        evil["bench"] = Value::from(EVIL);
+        evil["metric"] = Value::from("instructions");
+        evil["unit"] = Value::from("instructions");
+        evil["value"] = Value::from(1000.0 * factor);
+        evil["samples"] = Value::Array(Vec::new());
+        evil["artifact_sha256"] = Value::from(if factor > 1.0 { "e" } else { "d" }.repeat(64));
+        ms.push(evil);
+        baseline
+    };
+    store(&fixture, &base, with_evil(1.0));
+    let mut hostile_head = with_evil(2.0);
+    hostile_head["commit"]["subject"] = Value::from("fix <script>alert(1)</script> | `x` *bold*");
+    store(&fixture, &head, hostile_head);
+
+    let out = fixture.perfgate(&[
+        "compare", &base, &head, "--format", "markdown", "--html", "page",
+    ]);
+    assert_exit(&out, 1);
+    let markdown = text(&out.stdout);
+    assert!(
+        markdown.contains("`evil\\|'name' <script>alert(2)</script>`"),
+        "the bench is one code span, its pipe escaped, its line break gone:\n{markdown}"
+    );
+    assert!(
+        markdown.contains("fix \\<script>alert(1)\\</script> \\| \\`x\\` \\*bold\\*"),
+        "the subject is plain text:\n{markdown}"
+    );
+    for line in markdown.lines().filter(|l| l.contains("evil")) {
+        assert!(
+            line.starts_with('|') || line.starts_with('"') || line.contains("x-axis"),
+            "{line}"
+        );
+    }
+    let page = std::fs::read_to_string(fixture.root().join("page/compare.html")).expect("page");
+    assert!(!page.contains("<script"), "no script element on the page");
+    assert!(
+        page.contains("&lt;script&gt;alert(2)"),
+        "the name is shown, escaped"
+    );
+}
