@@ -17,6 +17,7 @@ mod datetime;
 #[cfg(feature = "serde")]
 pub mod de;
 mod decode;
+pub mod encode;
 mod error;
 pub mod fscheck;
 mod index;

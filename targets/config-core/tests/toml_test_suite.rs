@@ -27,18 +27,17 @@
 use std::cell::{Cell, RefCell};
 use std::fmt::Write as _;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
 use config_core::tagged::to_tagged_json;
 use serde_json::{Map, Value as Json};
 
-/// The environment variable naming the toml-test checkout to run.
-const SUITE_ENV: &str = "TOML_TEST_DIR";
-/// The suite's list of the cases that apply to TOML 1.0.0, relative to its `tests/`.
-const CASE_LIST: &str = "files-toml-1.0.0";
-/// Where the suite lives when `$TOML_TEST_DIR` is unset, relative to the workspace root.
-const DEFAULT_SUITE: &str = "../shared/toml-test";
+#[path = "support/suite.rs"]
+mod suite;
+
+use suite::{CASE_LIST, locate_suite};
+
 /// libtest flags that take a value as the next argument; the value is not a filter.
 const FLAGS_WITH_VALUE: &[&str] = &[
     "--test-threads",
@@ -144,31 +143,6 @@ impl Selection {
         (self.filters.is_empty() || self.filters.iter().any(|f| case.contains(f.as_str())))
             && !self.skips.iter().any(|s| case.contains(s.as_str()))
     }
-}
-
-/// Finds the suite's `tests/` directory: under `$TOML_TEST_DIR`, else under the default place.
-fn locate_suite() -> Result<PathBuf, String> {
-    let (root, origin) = match std::env::var_os(SUITE_ENV) {
-        Some(dir) => (PathBuf::from(dir), format!("`${SUITE_ENV}`")),
-        None => {
-            let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-            (
-                workspace.join(DEFAULT_SUITE),
-                format!("the default place (`{SUITE_ENV}` is unset)"),
-            )
-        }
-    };
-    // Accept the checkout's root or its `tests/` directory itself.
-    for dir in [root.join("tests"), root.clone()] {
-        if dir.join(CASE_LIST).is_file() {
-            return Ok(dir);
-        }
-    }
-    Err(format!(
-        "toml-test suite not found at `{}` from {origin}: no `tests/{CASE_LIST}` there; \
-         set `{SUITE_ENV}` to a toml-test checkout (the directory holding `tests/`)",
-        root.display()
-    ))
 }
 
 /// A valid case: it must parse, and its tagged JSON must match the expected `.json`.
