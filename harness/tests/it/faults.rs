@@ -383,3 +383,60 @@ criterion_main!(benches);
     assert!(err.contains("noise"), "names the file: {err}");
     assert!(fixture.baselines().is_empty());
 }
+
+#[test]
+fn nothing_read_from_a_baseline_is_executed() {
+    let fixture = Fixture::tiny();
+    let base = fixture.git(&["rev-parse", "HEAD"]);
+    fixture.write("notes.txt", "a change\n");
+    let head = fixture.commit("notes");
+    let marker = fixture.root().join("PWNED");
+    let payload = format!("$(touch {0}); `touch {0}`; touch {0} #", marker.display());
+    // Every string of the baseline carries a shell payload.
+    fn poison(value: &mut Value, payload: &str) {
+        match value {
+            Value::String(s) if s.len() < 60 && !s.chars().all(|c| c.is_ascii_hexdigit()) => {
+                *s = format!("{s}{payload}");
+            }
+            Value::Array(items) => items.iter_mut().for_each(|v| poison(v, payload)),
+            Value::Object(map) => map
+                .iter_mut()
+                .filter(|(k, _)| {
+                    !matches!(k.as_str(), "sha" | "unit" | "metric" | "schema_version")
+                })
+                .for_each(|(_, v)| poison(v, payload)),
+            _ => {}
+        }
+    }
+    for sha in [&base, &head] {
+        let mut baseline = example();
+        poison(&mut baseline, &payload);
+        store(&fixture, sha, baseline);
+    }
+    for args in [
+        vec![
+            "compare",
+            base.as_str(),
+            head.as_str(),
+            "--format",
+            "markdown",
+        ],
+        vec!["compare", base.as_str(), head.as_str(), "--html", "page"],
+        vec!["report", "--out", "site"],
+        vec!["export", head.as_str(), "--format", "bmf"],
+    ] {
+        let out = fixture.perfgate(&args);
+        // The baselines are read and used (no error exit), and nothing in them runs.
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stdout).contains("touch") || args[0] != "compare" || args.len() > 4,
+            "the payload is shown as text: {}",
+            text(&out.stdout)
+        );
+        assert!(!marker.exists(), "{args:?} ran a command from a baseline");
+    }
+}
