@@ -263,14 +263,12 @@ pub(crate) fn multiline_string(bytes: &[u8], pos: usize, quote: u8) -> StringSca
             p += 2;
         } else if basic && b == b'\\' && p + 1 < bytes.len() {
             // The byte after a backslash is skipped unless it is a control character other
-            // than a newline; the decoder checks the escape itself.
+            // than a newline (`\n`, or `\r` of a `\r\n`); the decoder checks the escape itself.
+            // A lone carriage return is not a newline: it stops the scan unclosed.
             escaped = true;
             let next = bytes[p + 1];
-            p += if is(next, CONTROL) && next != b'\n' && next != b'\r' {
-                1
-            } else {
-                2
-            };
+            let newline = next == b'\n' || (next == b'\r' && peek(bytes, p + 2) == b'\n');
+            p += if is(next, CONTROL) && !newline { 1 } else { 2 };
         } else {
             return StringScan {
                 end: p,

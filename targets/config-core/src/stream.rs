@@ -27,6 +27,9 @@ use std::fmt;
 use std::io::BufRead;
 
 use crate::intern::{Interner, Sym};
+
+/// The UTF-8 byte order mark, which a document may begin with.
+const BOM: &[u8] = "\u{feff}".as_bytes();
 use crate::layout::TableKind;
 use crate::value::{Key, Table, Value};
 
@@ -110,7 +113,13 @@ where
         }
         summary.bytes += read as u64;
         summary.lines += 1;
-        if lines.starts_header(&line) {
+        // A byte order mark before the first line is skipped by the parser, not by the line
+        // test: the first header may follow it.
+        let text = match summary.lines {
+            1 => line.strip_prefix(BOM).unwrap_or(&line),
+            _ => &line,
+        };
+        if lines.starts_header(text) {
             if !section.is_empty() {
                 let at = (has_header, first_line);
                 finish(&section, at, &mut registry, &mut summary, &mut visit)?;
