@@ -336,11 +336,7 @@ impl<'d> Config<'d> {
                 let name = key.as_str();
                 let path = templates_path.key(name);
                 let Value::Table(t) = value else {
-                    return Err(c.error(
-                        &path,
-                        key.span,
-                        format!("must be a table, {}", found(&value)),
-                    ));
+                    return Err(c.wrong(&path, key.span, "a table", &value));
                 };
                 c.known_keys(&t, &path, &TEMPLATE)?;
                 let source = required_str(&c, &t, &path, "source")?;
@@ -357,10 +353,11 @@ impl<'d> Config<'d> {
                         None => true,
                         Some((Value::Boolean(b), _)) => b,
                         Some((other, span)) => {
-                            return Err(c.error(
+                            return Err(c.wrong(
                                 &path.key("enabled"),
                                 span,
-                                format!("must be true or false, {}", found(&other)),
+                                "true or false",
+                                &other,
                             ));
                         }
                     },
@@ -464,11 +461,7 @@ fn optional_str<'d>(
         None => Ok(None),
         Some((value, span)) => match value.as_str() {
             Some(s) => Ok(Some(s)),
-            None => Err(c.error(
-                &path.key(key),
-                span,
-                format!("must be a string, {}", found(&value)),
-            )),
+            None => Err(c.wrong(&path.key(key), span, "a string", &value)),
         },
     }
 }
@@ -482,11 +475,7 @@ fn table_at<'d, 'a>(
     match t.get_spanned(key) {
         None => Ok(None),
         Some((Value::Table(table), _)) => Ok(Some(table)),
-        Some((other, span)) => Err(c.error(
-            &path.key(key),
-            span,
-            format!("must be a table, {}", found(&other)),
-        )),
+        Some((other, span)) => Err(c.wrong(&path.key(key), span, "a table", &other)),
     }
 }
 
@@ -528,13 +517,9 @@ fn string_pairs<'d>(
     t.iter()
         .map(|(key, value)| {
             let full = path.key(key.as_str());
-            let s = value.as_str().ok_or_else(|| {
-                c.error(
-                    &full,
-                    key.span,
-                    format!("must be a string, {}", found(&value)),
-                )
-            })?;
+            let s = value
+                .as_str()
+                .ok_or_else(|| c.wrong(&full, key.span, "a string", &value))?;
             let s = if paths {
                 relative_path(c, &full, span_of(t, key.as_str()), s)?
             } else {
@@ -566,11 +551,7 @@ fn integer_in(
                 Ok(Some(n))
             }
         }
-        Some((other, span)) => Err(c.error(
-            &path.key(key),
-            span,
-            format!("must be an integer, {}", found(&other)),
-        )),
+        Some((other, span)) => Err(c.wrong(&path.key(key), span, "an integer", &other)),
     }
 }
 
