@@ -21,6 +21,10 @@ use std::hint::black_box;
 
 use config_core::scan_compare::{self as sc, Kind};
 use iai_callgrind::{library_benchmark, library_benchmark_group, main};
+use memchr_scan::{basic_text_end_memchr, comment_text_end_memchr, literal_text_end_memchr};
+
+#[path = "support/memchr_scan.rs"]
+mod memchr_scan;
 
 /// Bytes per input.
 const LEN: usize = 16 * 1024;
@@ -39,39 +43,6 @@ fn input(kind: Kind, long: bool) -> (Kind, &'static [u8]) {
 /// The parse input. Leaked so that freeing it is not counted.
 fn document() -> &'static str {
     Box::leak(sc::document(LEN).into_boxed_str())
-}
-
-// The memchr references, as in the `scanner` bench. The benchmark macro wraps each function in
-// a module of the same name, so the crate is named by its absolute path (`::memchr`).
-
-/// Stops at `"`, `\n`, or a backslash that ends the input; steps over escapes.
-#[inline(never)]
-fn basic_text_end_memchr(bytes: &[u8], mut pos: usize) -> usize {
-    loop {
-        match ::memchr::memchr3(b'"', b'\\', b'\n', &bytes[pos..]) {
-            None => return bytes.len(),
-            Some(i) => {
-                let at = pos + i;
-                if bytes[at] == b'\\' && at + 1 < bytes.len() {
-                    pos = at + 2;
-                } else {
-                    return at;
-                }
-            }
-        }
-    }
-}
-
-/// Stops at `'` or `\n` only.
-#[inline(never)]
-fn literal_text_end_memchr(bytes: &[u8], pos: usize) -> usize {
-    ::memchr::memchr2(b'\'', b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i)
-}
-
-/// From the `#` at `pos`, stops at `\n` only.
-#[inline(never)]
-fn comment_text_end_memchr(bytes: &[u8], pos: usize) -> usize {
-    ::memchr::memchr(b'\n', &bytes[pos + 1..]).map_or(bytes.len(), |i| pos + 1 + i)
 }
 
 #[library_benchmark]

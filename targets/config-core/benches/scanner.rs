@@ -27,40 +27,13 @@ use std::hint::black_box;
 
 use config_core::scan_compare::{self as sc, Kind};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use memchr_scan::{basic_text_end_memchr, comment_text_end_memchr, literal_text_end_memchr};
+
+#[path = "support/memchr_scan.rs"]
+mod memchr_scan;
 
 /// Bytes per input.
 const LEN: usize = 64 * 1024;
-
-/// `basic_text_end_*` with `memchr3`: stops at `"`, `\n`, or a backslash that ends the input;
-/// other control characters go unnoticed.
-#[inline(never)]
-fn basic_text_end_memchr(bytes: &[u8], mut pos: usize) -> usize {
-    loop {
-        match memchr::memchr3(b'"', b'\\', b'\n', &bytes[pos..]) {
-            None => return bytes.len(),
-            Some(i) => {
-                let at = pos + i;
-                if bytes[at] == b'\\' && at + 1 < bytes.len() {
-                    pos = at + 2;
-                } else {
-                    return at;
-                }
-            }
-        }
-    }
-}
-
-/// `literal_text_end_*` with `memchr2`: stops at `'` or `\n` only.
-#[inline(never)]
-fn literal_text_end_memchr(bytes: &[u8], pos: usize) -> usize {
-    memchr::memchr2(b'\'', b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i)
-}
-
-/// `comment_text_end_*` with `memchr`, from the `#` at `pos`: stops at `\n` only.
-#[inline(never)]
-fn comment_text_end_memchr(bytes: &[u8], pos: usize) -> usize {
-    memchr::memchr(b'\n', &bytes[pos + 1..]).map_or(bytes.len(), |i| pos + 1 + i)
-}
 
 type TextEnd = fn(&[u8], usize) -> usize;
 
