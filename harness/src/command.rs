@@ -12,6 +12,7 @@ use crate::cli::{Cli, Command, CompareArgs, Format, ReportArgs, RunArgs};
 use crate::compare::{self, Budget, ExitPolicy, GateRules, History, Outcome, Rule, SeriesKey};
 use crate::config::{self, Config};
 use crate::error::{Error, exit};
+use crate::explain::Explanation;
 use crate::fingerprint;
 use crate::gate_render;
 use crate::git::{Repo, short};
@@ -775,24 +776,7 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
         Format::Json => {
             let mut json = gate_render::json(&comparison);
             if args.explain {
-                json["explanations"] = explanations
-                    .iter()
-                    .map(|e| {
-                        serde_json::json!({
-                            "bench": e.bench,
-                            "profile": e.profile,
-                            "instructions": [e.totals.0, e.totals.1],
-                            "functions": e.changes.iter().map(|c| serde_json::json!({
-                                "function": c.name,
-                                "file": c.file,
-                                "line": c.line,
-                                "self": [c.exclusive.0, c.exclusive.1],
-                                "inclusive": [c.inclusive.0, c.inclusive.1],
-                            })).collect::<Vec<_>>(),
-                            "flamegraph": e.flamegraph,
-                        })
-                    })
-                    .collect();
+                json["explanations"] = explanations.iter().map(Explanation::json).collect();
             }
             emit(&format!("{}\n", serde_json::to_string_pretty(&json)?))?;
         }

@@ -25,6 +25,17 @@ pub struct Explanation {
 }
 
 impl Explanation {
+    /// The explanation as JSON (`compare --explain --format json`).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "bench": self.bench,
+            "profile": self.profile,
+            "instructions": [self.totals.0, self.totals.1],
+            "functions": self.changes.iter().map(diff::FunctionChange::json).collect::<Vec<_>>(),
+            "flamegraph": self.flamegraph,
+        })
+    }
+
     /// The explanation as markdown: a heading, the totals, the functions' table and where the
     /// flamegraph is.
     pub fn markdown(&self) -> String {

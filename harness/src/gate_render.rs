@@ -458,7 +458,7 @@ fn markdown_rows(rows: &[&SeriesVerdict]) -> String {
 
 /// Text for a code span inside a table: `|` escaped, a backtick (which would end the span)
 /// and a line break (which would end the row) replaced.
-fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     text.replace('|', "\\|")
         .replace('`', "'")
         .replace(['\n', '\r'], " ")

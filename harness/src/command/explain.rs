@@ -84,13 +84,11 @@ pub(super) fn explain_command(args: &ExplainArgs) -> anyhow::Result<u8> {
                 "profile": profile.name(),
                 "a": { "commit": a.commit.sha, "instructions": a.profile.total, "callgrind": a.raw },
                 "b": { "commit": b.commit.sha, "instructions": b.profile.total, "callgrind": b.raw },
-                "functions": changes.iter().take(args.top).map(|c| serde_json::json!({
-                    "function": c.name,
-                    "file": c.file,
-                    "line": c.line,
-                    "self": [c.exclusive.0, c.exclusive.1],
-                    "inclusive": [c.inclusive.0, c.inclusive.1],
-                })).collect::<Vec<_>>(),
+                "functions": changes
+                    .iter()
+                    .take(args.top)
+                    .map(diff::FunctionChange::json)
+                    .collect::<Vec<_>>(),
                 "flamegraph": svg_path,
             }))?
         ))?,

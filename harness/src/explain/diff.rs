@@ -15,6 +15,7 @@ use serde::Serialize;
 
 use super::callgrind::{CallgrindProfile, Function};
 use crate::compare::pct;
+use crate::gate_render::code;
 
 /// One function's instruction counts in A and in B.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -41,6 +42,31 @@ impl FunctionChange {
     /// Inclusive cost B − A.
     pub fn inclusive_delta(&self) -> i64 {
         delta(self.inclusive)
+    }
+
+    /// The row as JSON, as `explain --format json` and `compare --explain --format json`
+    /// print it: `function`, `file`, `line`, `self` and `inclusive` (each `[A, B]`).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "function": self.name,
+            "file": self.file,
+            "line": self.line,
+            "self": [self.exclusive.0, self.exclusive.1],
+            "inclusive": [self.inclusive.0, self.inclusive.1],
+        })
+    }
+
+    /// The six cost cells of a row: self A, self B, Δ self, inclusive A, inclusive B, Δ
+    /// inclusive.
+    fn cost_cells(&self) -> [String; 6] {
+        [
+            count(self.exclusive.0),
+            count(self.exclusive.1),
+            change(self.exclusive),
+            count(self.inclusive.0),
+            count(self.inclusive.1),
+            change(self.inclusive),
+        ]
     }
 }
 
@@ -126,15 +152,16 @@ pub fn render_table(changes: &[FunctionChange], n: usize) -> String {
         .map(String::from),
     ];
     for c in changes.iter().take(n) {
+        let [a, b, d, ia, ib, id] = c.cost_cells();
         rows.push([
             shorten(&c.name, FUNCTION_WIDTH),
             shorten(&location(c), FILE_WIDTH),
-            count(c.exclusive.0),
-            count(c.exclusive.1),
-            change(c.exclusive),
-            count(c.inclusive.0),
-            count(c.inclusive.1),
-            change(c.inclusive),
+            a,
+            b,
+            d,
+            ia,
+            ib,
+            id,
         ]);
     }
     let widths: Vec<usize> = (0..8)
@@ -184,15 +211,10 @@ pub fn render_markdown(changes: &[FunctionChange], n: usize) -> String {
         };
         let _ = writeln!(
             out,
-            "| `{}` | {} | {} | {} | {} | {} | {} | {} |",
+            "| `{}` | {} | {} |",
             code(&c.name),
             file,
-            count(c.exclusive.0),
-            count(c.exclusive.1),
-            change(c.exclusive),
-            count(c.inclusive.0),
-            count(c.inclusive.1),
-            change(c.inclusive),
+            c.cost_cells().join(" | "),
         );
     }
     if let Some(more) = left_out(changes, n) {
@@ -301,11 +323,6 @@ fn left_out(changes: &[FunctionChange], n: usize) -> Option<String> {
         1 => Some("1 more function changed".to_string()),
         more => Some(format!("{more} more functions changed")),
     }
-}
-
-/// Text for a Markdown code span inside a table cell.
-fn code(text: &str) -> String {
-    text.replace('`', "'").replace('|', "\\|")
 }
 
 #[cfg(test)]
