@@ -359,3 +359,23 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
 }
+
+impl RunArgs {
+    /// The arguments of `perfgate run [--rev REV]` that another command (`compare`,
+    /// `explain`, `bisect`) measures a commit with: `profiles` and quick mode as given,
+    /// everything else at its default.
+    pub fn measuring(rev: Option<String>, profiles: Option<String>, quick: bool) -> RunArgs {
+        RunArgs {
+            target: None,
+            manifest_path: None,
+            profiles,
+            quick,
+            rev,
+            baselines: None,
+            json: false,
+            allow_dirty: false,
+            partial: false,
+            config: None,
+        }
+    }
+}

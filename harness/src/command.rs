@@ -667,16 +667,9 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
     // The plan of `perfgate run --rev REV` with this comparison's profiles and mode.
     let plan_of = |rev: Option<String>| {
         let run_args = RunArgs {
-            target: None,
-            manifest_path: None,
-            profiles: args.profiles.clone(),
-            quick: args.quick,
-            rev,
             baselines: Some(baselines_dir.clone()),
-            json: false,
-            allow_dirty: false,
-            partial: false,
             config: args.config.clone(),
+            ..RunArgs::measuring(rev, args.profiles.clone(), args.quick)
         };
         Plan::new(&run_args, config.clone(), &root, &cwd)
     };

@@ -22,7 +22,7 @@ use crate::run;
 use crate::store::{self, Baseline, ProfileRun};
 use crate::target::BenchKind;
 
-use super::explain::{checkout, explainable_profile};
+use super::explain::{checkout, explainable_profile, list};
 use super::{Workspace, emit, fresh_dir, now_unix, sort};
 
 /// `perfgate bisect`.
@@ -160,11 +160,7 @@ fn value_of(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow:
                 series.metric,
                 git::short(&commit.sha)
             ),
-            known: if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            },
+            known: list(known.into_iter()),
         }
         .into()
     })
@@ -206,12 +202,7 @@ fn measure(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow::
                 target.package,
                 git::short(&commit.sha)
             ),
-            known: target
-                .benches
-                .iter()
-                .map(|b| b.name.clone())
-                .collect::<Vec<_>>()
-                .join(", "),
+            known: list(target.benches.iter().map(|b| b.name.clone())),
         }
         .into());
     }

@@ -264,7 +264,8 @@ fn percent(a: u64, b: u64) -> String {
     format!("{:+.1}%", (b as f64 / a as f64 - 1.0) * 100.0)
 }
 
-fn list(items: impl Iterator<Item = String>) -> String {
+/// The items comma-separated, or `none`.
+pub(super) fn list(items: impl Iterator<Item = String>) -> String {
     let all: Vec<String> = items.collect();
     if all.is_empty() {
         "none".to_string()
@@ -300,18 +301,11 @@ pub(super) fn checkout(
 ) -> anyhow::Result<(CommitInfo, git::Worktree, TargetInfo, Plan)> {
     let tree = ws.repo.worktree(rev)?;
     let commit = tree.commit().clone();
-    let run_args = RunArgs {
-        target: None,
-        manifest_path: None,
-        profiles: Some(profile.name().to_string()),
-        quick: true,
-        rev: Some(commit.sha.clone()),
-        baselines: None,
-        json: false,
-        allow_dirty: false,
-        partial: false,
-        config: None,
-    };
+    let run_args = RunArgs::measuring(
+        Some(commit.sha.clone()),
+        Some(profile.name().to_string()),
+        true,
+    );
     let mut plan = Plan::new(&run_args, ws.config.clone(), &ws.root, &ws.cwd)?;
     let main_target = build::inspect_crate(&plan.target_in(&ws.root).join("Cargo.toml"))?;
     let mut target = build::inspect_crate(&plan.target_in(tree.path()).join("Cargo.toml"))?;
