@@ -907,17 +907,24 @@ fn emit(text: &str) -> anyhow::Result<()> {
 /// kind of callgrind bench (DHAT's valgrind for the start-up allocations too), and an
 /// `llvm-profdata` of rustc's LLVM for `pgo`.
 fn preflight(plan: &Plan, target: &TargetInfo) -> anyhow::Result<()> {
-    let lock = target.workspace_root.join("Cargo.lock");
-    for kind in [BenchKind::Iai, BenchKind::Gungraun] {
-        if target.benches.iter().any(|b| b.kind == kind) {
-            run::iai::preflight(kind, &lock)?;
-        }
-    }
+    preflight_benches(target)?;
     if plan.startup.is_some() {
         crate::process::first_line("valgrind", &["--version"], crate::process::hint::VALGRIND)?;
     }
     if plan.profiles.contains(&Profile::Pgo) {
         pgo::find_profdata()?;
+    }
+    Ok(())
+}
+
+/// Checks the tools the selected callgrind benches of `target` need (valgrind, and each
+/// kind's runner at the version in Cargo.lock), before anything is built.
+fn preflight_benches(target: &TargetInfo) -> anyhow::Result<()> {
+    let lock = target.workspace_root.join("Cargo.lock");
+    for kind in [BenchKind::Iai, BenchKind::Gungraun] {
+        if target.benches.iter().any(|b| b.kind == kind) {
+            run::iai::preflight(kind, &lock)?;
+        }
     }
     Ok(())
 }

@@ -23,7 +23,7 @@ use crate::store::{self, Baseline, ProfileRun};
 use crate::target::BenchKind;
 
 use super::explain::{checkout, explainable_profile, list};
-use super::{Workspace, emit, fresh_dir, now_unix, sort};
+use super::{Workspace, emit, fresh_dir, now_unix, preflight_benches, sort};
 
 /// `perfgate bisect`.
 pub(super) fn bisect_command(args: &BisectArgs) -> anyhow::Result<u8> {
@@ -208,6 +208,7 @@ fn measure(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow::
     }
     // Only these bench targets are built.
     target.benches = benches.clone();
+    preflight_benches(&target)?;
     let (built, _) = build::build(&target, series.profile, &plan)?;
     let results = built.target_dir.join("perfgate-bisect");
     let mut measurements = Vec::new();

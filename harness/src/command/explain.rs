@@ -25,7 +25,7 @@ use crate::profile::Profile;
 use crate::run;
 use crate::target::{BenchKind, TargetInfo};
 
-use super::{Workspace, emit, fresh_dir};
+use super::{Workspace, emit, fresh_dir, preflight_benches};
 
 /// The marker of a complete cache entry (written last).
 const COMPLETE: &str = "complete";
@@ -358,6 +358,7 @@ pub(crate) fn callgrind_of(
             return Err(no_bench_target(bench, &target, &commit, &callgrind_benches));
         };
         target.benches = vec![bench_target.clone()];
+        preflight_benches(&target)?;
         let (built, _) = build::build(&target, profile, &plan)?;
         fresh_dir(&cache)?;
         run::iai::run(&built, &bench_target, &cache)?;
