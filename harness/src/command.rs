@@ -639,6 +639,7 @@ const HISTORY: usize = 30;
 
 /// `perfgate compare`.
 fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
+    let ws = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
     let Workspace {
         cwd,
         repo,
@@ -646,14 +647,10 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
         config_path,
         config,
         baselines: baselines_dir,
-    } = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
+    } = &ws;
     // Measuring (or explaining) builds in worktrees and writes baselines: one at a time.
     let _lock = if args.run || args.run_missing || args.explain {
-        Some(RunLock::acquire(
-            &repo,
-            "`perfgate compare`",
-            &baselines_dir,
-        )?)
+        Some(RunLock::acquire(repo, "`perfgate compare`", baselines_dir)?)
     } else {
         None
     };
@@ -671,12 +668,12 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
             config: args.config.clone(),
             ..RunArgs::measuring(rev, args.profiles.clone(), args.quick)
         };
-        Plan::new(&run_args, config.clone(), &root, &cwd)
+        Plan::new(&run_args, config.clone(), root, cwd)
     };
     let measure = |commit: &crate::git::CommitInfo| -> anyhow::Result<Measured> {
-        measure_commit(&repo, &plan_of(Some(commit.sha.clone()))?)
+        measure_commit(repo, &plan_of(Some(commit.sha.clone()))?)
     };
-    let mut rules = gate_rules(&config, &repo, &head.sha, &config_path)?;
+    let mut rules = gate_rules(config, repo, &head.sha, config_path)?;
     let mut comparison = if args.run {
         // The rules of this pair: what base..head explains is compared normally.
         rules.explained = explained_changes(&repo.changed_paths(&base.sha, &head.sha)?);
@@ -687,14 +684,14 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
             measure: &measure,
             full: !args.quick,
             startup,
-            history: &|base: &Baseline| history(&repo, base, &baselines_dir),
+            history: &|base: &Baseline| history(repo, base, baselines_dir),
             rules: &rules,
-            baselines_dir: &baselines_dir,
+            baselines_dir,
         })?
     } else {
         let mut sides = Vec::new();
         for (rev, commit) in [(&args.base, &base), (&args.head, &head)] {
-            let path = match store::find(&baselines_dir, &commit.sha)? {
+            let path = match store::find(baselines_dir, &commit.sha)? {
                 Some(path) => path,
                 None if args.run_missing => {
                     eprintln!(
@@ -717,13 +714,7 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
         }
         let head_baseline = sides.pop().expect("two sides were loaded");
         let base_baseline = sides.pop().expect("two sides were loaded");
-        compare_baselines(
-            &repo,
-            &baselines_dir,
-            &rules,
-            &base_baseline,
-            &head_baseline,
-        )?
+        compare_baselines(repo, baselines_dir, &rules, &base_baseline, &head_baseline)?
     };
     comparison.policy = ExitPolicy {
         strict: args.strict,
@@ -737,7 +728,7 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
         }
     });
     let explanations = if args.explain {
-        explain::explain_regressions(&comparison, args.config.as_deref(), html_dir.as_deref())?
+        explain::explain_regressions(&ws, &comparison, html_dir.as_deref())?
     } else {
         Vec::new()
     };

@@ -555,8 +555,8 @@ const EXPLAINED_FUNCTIONS: usize = 10;
 /// written to `svg_dir/explain/` when a compare page is written there. A series that cannot be
 /// explained is reported on stderr and skipped: the verdict stands without it.
 pub(super) fn explain_regressions(
+    ws: &Workspace,
     comparison: &Comparison,
-    config: Option<&Path>,
     svg_dir: Option<&Path>,
 ) -> anyhow::Result<Vec<Explanation>> {
     let regressed: Vec<_> = comparison
@@ -569,16 +569,12 @@ pub(super) fn explain_regressions(
         })
         .take(MAX_EXPLAINED)
         .collect();
-    if regressed.is_empty() {
-        return Ok(Vec::new());
-    }
-    let ws = Workspace::open(config, None)?;
     let mut out = Vec::new();
     for series in regressed {
         let explained = (|| -> anyhow::Result<Explanation> {
             let profile = Profile::parse(&series.key.profile)?;
-            let a = callgrind_of(&ws, &comparison.base.sha, &series.key.bench, profile)?;
-            let b = callgrind_of(&ws, &comparison.head.sha, &series.key.bench, profile)?;
+            let a = callgrind_of(ws, &comparison.base.sha, &series.key.bench, profile)?;
+            let b = callgrind_of(ws, &comparison.head.sha, &series.key.bench, profile)?;
             let mut changes = diff::diff(&a.profile, &b.profile);
             changes.truncate(EXPLAINED_FUNCTIONS);
             let flamegraph = match svg_dir {
