@@ -44,6 +44,23 @@ impl RawError {
     }
 }
 
+/// The 1-based line and column (in characters) of byte `offset` of `src`, clamped to its
+/// length: the one place positions are counted (parse errors, configuration errors, the
+/// streaming reader's errors).
+pub(crate) fn line_column(src: &[u8], offset: usize) -> (usize, usize) {
+    let before = &src[..offset.min(src.len())];
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
+    (line, column)
+}
+
 impl ParseError {
     /// Places `raw` in `src`: computes line, column and the source line to show.
     #[cold]
@@ -58,9 +75,7 @@ impl ParseError {
             .iter()
             .position(|&b| b == b'\n')
             .map_or(src.len(), |i| start + i);
-        let line = src[..start].iter().filter(|&&b| b == b'\n').count() + 1;
-        let before = String::from_utf8_lossy(&src[line_start..start]);
-        let column = before.chars().count() + 1;
+        let (line, column) = line_column(src, start);
         let marked = String::from_utf8_lossy(&src[start..end.min(line_end)]);
         let caret_len = marked.chars().count().max(1);
         let line_text = String::from_utf8_lossy(&src[line_start..line_end])

@@ -126,16 +126,11 @@ pub struct ConfigError {
 impl ConfigError {
     /// The error of `key_path` at byte `offset` of `src` (line and column counted there).
     pub fn at(src: &str, offset: usize, key_path: &str, message: impl Into<String>) -> ConfigError {
-        let mut offset = offset.min(src.len());
-        while !src.is_char_boundary(offset) {
-            offset -= 1;
-        }
-        let before = &src[..offset];
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let (line, column) = crate::error::line_column(src.as_bytes(), offset);
         ConfigError {
             key_path: key_path.to_string(),
-            line: before.bytes().filter(|&b| b == b'\n').count() + 1,
-            column: before[line_start..].chars().count() + 1,
+            line,
+            column,
             message: message.into(),
         }
     }

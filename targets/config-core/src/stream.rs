@@ -227,17 +227,8 @@ fn header_of<'d, 'a>(root: Table<'d, 'a>) -> (Vec<Key<'d, 'a>>, bool, Table<'d, 
 
 /// 1-based line and column (in characters) of byte `offset` of `text`.
 fn position(text: &[u8], offset: usize) -> (u64, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.iter().filter(|&&b| b == b'\n').count() as u64 + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[line_start..])
-        .chars()
-        .count()
-        + 1;
-    (line, column)
+    let (line, column) = crate::error::line_column(text, offset);
+    (line as u64, column)
 }
 
 /// The names of the tables and keys seen so far, without values.
