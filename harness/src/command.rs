@@ -952,7 +952,7 @@ fn measure_profile(
             *release = Some(build::build(target, Profile::Release, plan)?.0);
         }
         let reference = release.as_ref().expect("built just above");
-        let (built, info, cost) = pgo::build(target, plan, reference)?;
+        let (built, info, cost) = pgo::build(target, plan, reference, progress)?;
         (built, cost, Some(info))
     } else {
         let (built, cost) = build::build(target, profile, plan)?;

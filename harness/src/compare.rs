@@ -36,6 +36,15 @@ pub const MIN_SAMPLES: usize = 5;
 pub const BOOTSTRAP_RESAMPLES: usize = 2000;
 /// The confidence level of the noisy interval.
 pub const CONFIDENCE: f64 = 0.95;
+/// The absolute floor of callgrind counts (§4): a change of at most this many events is
+/// code-layout jitter, not change, whatever its relative size.
+pub const FLOOR_EVENTS: f64 = 10.0;
+/// The relative floor of callgrind counts (§4), as a fraction of the bench's instruction count:
+/// a cache event that moved by less than 0.01% of the instructions executed is within noise.
+pub const FLOOR_FRACTION: f64 = 1e-4;
+/// The prefix of callgrind's events other than instructions (§2): cache simulation and data
+/// reads and writes.
+const CALLGRIND_EVENT: &str = "callgrind_";
 
 /// The outcome for one series, declared in order of severity (the comparison is sorted by it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -109,12 +118,13 @@ impl SeriesKey {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum MetricClass {
-    /// One exact value per side: instructions, sizes, allocations (and callgrind events, shown
-    /// but never gated).
+    /// One exact value per side: instructions, sizes, allocations (and callgrind events that
+    /// `[gate.metrics]` names).
     Deterministic,
     /// Samples per side, tested: wall time, throughput, start-up, build time.
     Noisy,
-    /// Shown against the gate, never gated: start-up percentiles, spread, unknown metrics.
+    /// Shown against the gate, never gated: start-up percentiles, spread, callgrind's cache
+    /// events unless `[gate.metrics]` names them, unknown metrics.
     Informational,
 }
 
@@ -127,10 +137,20 @@ pub fn metric_class(metric: &str) -> MetricClass {
         | "allocations_count"
         | "allocated_bytes"
         | "peak_heap_bytes" => MetricClass::Deterministic,
-        m if m.starts_with("callgrind_") => MetricClass::Deterministic,
+        m if m.starts_with(CALLGRIND_EVENT) => MetricClass::Informational,
         "wall_time_ns" | "startup_wall_ns" | "build_wall_s" | "build_cpu_s" => MetricClass::Noisy,
         m if m.starts_with("throughput_") => MetricClass::Noisy,
         _ => MetricClass::Informational,
+    }
+}
+
+/// The class a comparison judges a metric by: [`metric_class`], except that a callgrind event
+/// named in `[gate.metrics]` is gated as a deterministic count (§2).
+pub fn class_under(metric: &str, rules: &GateRules) -> MetricClass {
+    if metric.starts_with(CALLGRIND_EVENT) && rules.per_metric.contains_key(metric) {
+        MetricClass::Deterministic
+    } else {
+        metric_class(metric)
     }
 }
 
@@ -170,6 +190,10 @@ pub struct SeriesVerdict {
     pub acknowledged: Option<String>,
     /// An ignore entry drops this series from the gate.
     pub ignored: bool,
+    /// A pass of a noisy series whose samples could not have seen a regression of the gate's
+    /// size (MDE95 > gate, §6.1): advisory, and said so in the verdict line.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub low_power: bool,
 }
 
 impl SeriesVerdict {
@@ -474,6 +498,7 @@ pub fn compare(
                 let context = Context {
                     base,
                     head,
+                    base_series: &base_series,
                     history,
                     rules,
                 };
@@ -841,8 +866,32 @@ fn seed_bytes(key: &SeriesKey, base_sha: &str, head_sha: &str) -> Vec<u8> {
 struct Context<'a> {
     base: &'a Baseline,
     head: &'a Baseline,
+    /// The base's series, for a bench's instruction count (the floor of §4).
+    base_series: &'a BTreeMap<SeriesKey, Side<'a>>,
     history: &'a History,
     rules: &'a GateRules,
+}
+
+impl Context<'_> {
+    /// The absolute floor of a callgrind count of `key` (§4): [`FLOOR_EVENTS`], or
+    /// [`FLOOR_FRACTION`] of the bench's base instruction count where that is larger; `None`
+    /// for metrics not counted by callgrind.
+    fn floor(&self, key: &SeriesKey) -> Option<f64> {
+        let counted =
+            key.metric == crate::run::iai::INSTRUCTIONS || key.metric.starts_with(CALLGRIND_EVENT);
+        if !counted {
+            return None;
+        }
+        let instructions = SeriesKey {
+            metric: crate::run::iai::INSTRUCTIONS.to_string(),
+            ..key.clone()
+        };
+        let relative = self
+            .base_series
+            .get(&instructions)
+            .map_or(0.0, |side| side.m.value.abs() * FLOOR_FRACTION);
+        Some(FLOOR_EVENTS.max(relative))
+    }
 }
 
 /// The verdict of a series present on both sides, through §3.1, §3.2 and its class rule;
@@ -859,9 +908,11 @@ fn judge(
         head,
         history,
         rules,
+        ..
     } = *context;
-    let class = metric_class(&key.metric);
+    let class = class_under(&key.metric, rules);
     let mut v = placeholder(key, b.m, h.m);
+    v.class = class;
 
     // §3.1 comparability.
     let mut notes = Vec::new();
@@ -921,14 +972,21 @@ fn judge(
     match class {
         MetricClass::Deterministic => {
             let fence = fence_of(key, history, DEFAULT_FENCE_DETERMINISTIC);
-            deterministic(&mut v, b.m, h.m, fence, gate, &key.metric);
+            let floor = context.floor(key);
+            deterministic(&mut v, b.m, h.m, Limits { fence, gate, floor });
             v.reason = join_notes(std::mem::take(&mut v.reason), &notes);
             Judged::Done(v)
         }
         MetricClass::Informational => {
             point_rule(&mut v, b.m, h.m, gate, None);
             v.advisory = true;
-            v.reason = join_notes(format!("{}; informational, not gated", v.reason), &notes);
+            let why = if key.metric.starts_with(CALLGRIND_EVENT) {
+                "informational, not gated (callgrind's cache events move with code layout; \
+                 `[gate.metrics]` gates one by name)"
+            } else {
+                "informational, not gated"
+            };
+            v.reason = join_notes(format!("{}; {why}", v.reason), &notes);
             Judged::Done(v)
         }
         MetricClass::Noisy => {
@@ -1019,6 +1077,7 @@ fn placeholder(key: &SeriesKey, b: &Measurement, h: &Measurement) -> SeriesVerdi
         advisory: false,
         acknowledged: None,
         ignored: false,
+        low_power: false,
     }
 }
 
@@ -1064,6 +1123,7 @@ fn one_sided(
         advisory: false,
         acknowledged: None,
         ignored: false,
+        low_power: false,
     }
 }
 
@@ -1072,17 +1132,32 @@ fn relative_change(b: &Measurement, h: &Measurement) -> Option<f64> {
     crate::summary::relative_change(h.value, b.value, h.lower_is_better)
 }
 
-/// The deterministic rule (§4), into `v`.
-fn deterministic(
-    v: &mut SeriesVerdict,
-    b: &Measurement,
-    h: &Measurement,
+/// What a deterministic change is held against (§4).
+#[derive(Clone, Copy)]
+struct Limits {
     fence: Fence,
     gate: f64,
-    metric: &str,
-) {
+    /// The absolute floor of a callgrind count; `None` for other metrics.
+    floor: Option<f64>,
+}
+
+/// The deterministic rule (§4), into `v`.
+fn deterministic(v: &mut SeriesVerdict, b: &Measurement, h: &Measurement, limits: Limits) {
+    let Limits { fence, gate, floor } = limits;
     v.fence = Some(fence.value);
     let values = values(b, h);
+    let moved = (h.value - b.value).abs();
+    let beyond_tolerance = relative_change(b, h).is_none_or(|d| d.abs() > TOLERANCE);
+    if let Some(floor) = floor.filter(|&floor| moved <= floor && moved > 0.0 && beyond_tolerance) {
+        v.change = relative_change(b, h);
+        v.verdict = Verdict::WithinNoise;
+        v.reason = format!(
+            "{} event(s) ≤ floor {}; {values}",
+            format_count(h.value - b.value),
+            format_count(floor)
+        );
+        return;
+    }
     let mut clauses = Vec::new();
     if b.value == 0.0 {
         if h.value == 0.0 {
@@ -1147,11 +1222,12 @@ fn deterministic(
             fence.describe()
         ));
     }
-    if metric.starts_with("callgrind_") {
-        v.advisory = true;
-        clauses.push("shown, not gated (depends on the host's cache model)".to_string());
-    }
     v.reason = clauses.join("; ");
+}
+
+/// A whole count with its sign, as the floor's reason writes a change: `-3`, `+12`.
+fn format_count(count: f64) -> String {
+    format!("{count:+.0}")
 }
 
 /// Δ of the stored values against the gate, no test (§6 with too few samples, §8): with a
@@ -1239,15 +1315,35 @@ fn finish_noisy(v: &mut SeriesVerdict, t: Tested, q: f64, alpha: f64) {
     );
     let mut parts = vec![head, stats, t.fence.describe(), t.values];
     if let Some(mde) = t.mde.filter(|&mde| mde > g) {
-        // §6.1: a gate smaller than the shift these samples can detect cannot be enforced.
-        v.advisory = true;
-        parts.push(format!(
-            "advisory: gate not enforceable here: MDE95 {} > gate {}",
-            plain_pct(mde),
-            plain_pct(g)
-        ));
+        parts.extend(low_power(v, (l, u), mde, g));
     }
     v.reason = join_notes(parts.join("; "), &t.notes);
+}
+
+/// §6.1: what low power (MDE95 above the gate) does to a verdict, into `v`, and the clause
+/// that says so. Low power is a reason to distrust a pass, never a confident verdict: a
+/// regression whose whole interval lies beyond the gate (L > g) stands, and so does an
+/// improvement with U < −g. A pass, and a verdict whose interval reaches back inside the gate,
+/// become advisory.
+fn low_power(v: &mut SeriesVerdict, (l, u): (f64, f64), mde: f64, g: f64) -> Option<String> {
+    let numbers = format!("MDE95 {} > gate {}", plain_pct(mde), plain_pct(g));
+    match v.verdict {
+        Verdict::Regressed if l > g => None,
+        Verdict::Improved if u < -g => None,
+        Verdict::WithinNoise => {
+            v.advisory = true;
+            v.low_power = true;
+            Some(format!(
+                "advisory pass: these samples could not have seen a regression of the gate's size ({numbers})"
+            ))
+        }
+        _ => {
+            v.advisory = true;
+            Some(format!(
+                "advisory: gate not enforceable here: {numbers}, and the interval reaches inside the gate"
+            ))
+        }
+    }
 }
 
 /// Acknowledgements and ignores (§10), into `v`.
@@ -1514,12 +1610,24 @@ mod tests {
 
     #[test]
     fn metric_classes() {
-        for m in [
-            "instructions",
-            "callgrind_estimated_cycles",
-            "binary_size_bytes",
-        ] {
+        for m in ["instructions", "binary_size_bytes"] {
             assert_eq!(metric_class(m), MetricClass::Deterministic, "{m}");
+        }
+        for m in [
+            "callgrind_estimated_cycles",
+            "callgrind_d1mw",
+            "callgrind_dlmw",
+        ] {
+            assert_eq!(metric_class(m), MetricClass::Informational, "{m}");
+            let rules = GateRules {
+                per_metric: BTreeMap::from([(m.to_string(), 5.0)]),
+                ..GateRules::default()
+            };
+            assert_eq!(class_under(m, &rules), MetricClass::Deterministic, "{m}");
+            assert_eq!(
+                class_under(m, &GateRules::default()),
+                MetricClass::Informational
+            );
         }
         for m in ["allocations_count", "allocated_bytes", "peak_heap_bytes"] {
             assert_eq!(metric_class(m), MetricClass::Deterministic, "{m}");
@@ -1735,17 +1843,133 @@ mod tests {
         );
     }
 
+    /// A callgrind event of bench `x`.
+    fn event(metric: &str, value: f64) -> Measurement {
+        Measurement::exact("x", metric, Unit::Events, value)
+    }
+
     #[test]
     fn callgrind_events_are_shown_but_not_gated() {
-        let m = |v| Measurement::exact("x", "callgrind_estimated_cycles", Unit::Events, v);
         let c = compare_default(
-            &baseline(BASE_SHA, vec![m(100.0)]),
-            &baseline(HEAD_SHA, vec![m(150.0)]),
+            &baseline(BASE_SHA, vec![event("callgrind_estimated_cycles", 100.0)]),
+            &baseline(HEAD_SHA, vec![event("callgrind_estimated_cycles", 150.0)]),
         );
         let s = series(&c, "x", "callgrind_estimated_cycles");
+        assert_eq!(s.class, MetricClass::Informational);
         assert_eq!(s.verdict, Verdict::Regressed);
         assert!(s.advisory);
+        assert!(
+            s.reason.contains("`[gate.metrics]` gates one by name"),
+            "{}",
+            s.reason
+        );
         assert!(!c.failed());
+    }
+
+    #[test]
+    fn a_cache_miss_from_zero_is_not_a_regression() {
+        // The false alarm of a commit that moved code next to an untouched bench: 0 → 1 D1
+        // write misses.
+        let c = compare_default(
+            &baseline(
+                BASE_SHA,
+                vec![instr("x", 20_000.0), event("callgrind_d1mw", 0.0)],
+            ),
+            &baseline(
+                HEAD_SHA,
+                vec![instr("x", 20_000.0), event("callgrind_d1mw", 1.0)],
+            ),
+        );
+        let s = series(&c, "x", "callgrind_d1mw");
+        assert_eq!(s.class, MetricClass::Informational);
+        assert!(s.advisory && !s.fails_gate(), "{s:?}");
+        assert!(!c.failed());
+    }
+
+    #[test]
+    fn a_gated_cache_event_holds_changes_below_the_floor_within_noise() {
+        let rules = GateRules {
+            per_metric: BTreeMap::from([("callgrind_d1mw".to_string(), 10.0)]),
+            ..GateRules::default()
+        };
+        let judge = |instructions: f64, base: f64, head: f64| {
+            let c = compare(
+                &baseline(
+                    BASE_SHA,
+                    vec![instr("x", instructions), event("callgrind_d1mw", base)],
+                ),
+                &baseline(
+                    HEAD_SHA,
+                    vec![instr("x", instructions), event("callgrind_d1mw", head)],
+                ),
+                &History::default(),
+                &rules,
+            )
+            .expect("one target");
+            series(&c, "x", "callgrind_d1mw").clone()
+        };
+        // Named in [gate.metrics]: judged as a deterministic count.
+        let s = judge(1000.0, 0.0, 1.0);
+        assert_eq!(s.class, MetricClass::Deterministic);
+        assert_eq!(s.verdict, Verdict::WithinNoise, "{s:?}");
+        assert_eq!(s.reason, "+1 event(s) ≤ floor +10; 0 → 1 events");
+        // Ten events is the floor; eleven from zero is a regression.
+        assert_eq!(judge(1000.0, 0.0, 10.0).verdict, Verdict::WithinNoise);
+        let s = judge(1000.0, 0.0, 11.0);
+        assert_eq!(s.verdict, Verdict::Regressed, "{s:?}");
+        assert!(s.fails_gate() && s.reason.starts_with("from zero"), "{s:?}");
+        // A bench of ten million instructions has a floor of 1,000 events (0.01%): +900 misses
+        // over 1,000 are +90% and still within noise; +1,100 fail.
+        let s = judge(1e7, 1000.0, 1900.0);
+        assert_eq!(s.verdict, Verdict::WithinNoise, "{s:?}");
+        assert_eq!(s.change.map(|c| (c * 100.0).round()), Some(90.0));
+        assert!(s.reason.contains("≤ floor +1000"), "{}", s.reason);
+        assert_eq!(judge(1e7, 1000.0, 2100.0).verdict, Verdict::Regressed);
+        // Fewer misses by less than the floor: within noise too, not improved.
+        assert_eq!(judge(1e7, 1900.0, 1000.0).verdict, Verdict::WithinNoise);
+    }
+
+    #[test]
+    fn instructions_have_the_floor_too() {
+        let judge = |base: f64, head: f64| {
+            let c = compare_default(
+                &baseline(BASE_SHA, vec![instr("x", base)]),
+                &baseline(HEAD_SHA, vec![instr("x", head)]),
+            );
+            series(&c, "x", "instructions").clone()
+        };
+        assert_eq!(
+            judge(40.0, 48.0).verdict,
+            Verdict::WithinNoise,
+            "+20%, 8 events"
+        );
+        assert_eq!(
+            judge(0.0, 5.0).verdict,
+            Verdict::WithinNoise,
+            "from zero, 5 events"
+        );
+        assert_eq!(
+            judge(40.0, 60.0).verdict,
+            Verdict::Regressed,
+            "+50%, 20 events"
+        );
+        // The relative tolerance still governs large counts.
+        assert_eq!(judge(1e6, 1.15e6).verdict, Verdict::Regressed);
+    }
+
+    #[test]
+    fn allocation_counts_have_no_floor() {
+        let m = |v| Measurement::exact("alloc/x", "allocations_count", Unit::Count, v);
+        let c = compare_default(
+            &baseline(BASE_SHA, vec![m(0.0)]),
+            &baseline(HEAD_SHA, vec![m(1.0)]),
+        );
+        let s = series(&c, "alloc/x", "allocations_count");
+        assert_eq!(
+            s.verdict,
+            Verdict::Regressed,
+            "one allocation on a path that had none"
+        );
     }
 
     #[test]
@@ -1769,17 +1993,17 @@ mod tests {
         let base = baseline(
             BASE_SHA,
             vec![
-                instr("parse/large/a", 100.0),
-                instr("parse/small/a", 100.0),
-                instr("other", 100.0),
+                instr("parse/large/a", 100_000.0),
+                instr("parse/small/a", 100_000.0),
+                instr("other", 100_000.0),
             ],
         );
         let head = baseline(
             HEAD_SHA,
             vec![
-                instr("parse/large/a", 112.0),
-                instr("parse/small/a", 112.0),
-                instr("other", 106.0),
+                instr("parse/large/a", 112_000.0),
+                instr("parse/small/a", 112_000.0),
+                instr("other", 106_000.0),
             ],
         );
         let rules = GateRules {
@@ -1995,30 +2219,107 @@ mod tests {
         assert!(flat.reason.contains("not significant"), "{}", flat.reason);
     }
 
-    #[test]
-    fn a_gate_below_the_detectable_shift_is_advisory() {
-        // About 20% spread: MDE95 of 10 against 10 such samples is far above the gate.
-        let wide = [
-            800.0, 1200.0, 950.0, 1300.0, 700.0, 1100.0, 1000.0, 1250.0, 850.0, 1150.0,
-        ];
-        let base = baseline(BASE_SHA, vec![wall("wide", &wide)]);
-        let head = baseline(HEAD_SHA, vec![wall("wide", &scaled(&wide, 1.5))]);
+    /// Ten wall-time samples around 1000 ns with about 20% spread: MDE95 of 10 against 10
+    /// such samples is far above a 10% gate.
+    const WIDE: [f64; 10] = [
+        800.0, 1200.0, 950.0, 1300.0, 700.0, 1100.0, 1000.0, 1250.0, 850.0, 1150.0,
+    ];
+
+    /// The verdict of the series "wide" when the head's samples are the base's `WIDE` times
+    /// `factor`, with the MDE95 of its samples.
+    fn wide_verdict(factor: f64) -> (SeriesVerdict, f64) {
+        let head_samples = scaled(&WIDE, factor);
+        let mde = stats::minimal_detectable_shift(&WIDE, &head_samples).expect("a spread");
+        let base = baseline(BASE_SHA, vec![wall("wide", &WIDE)]);
+        let head = baseline(HEAD_SHA, vec![wall("wide", &head_samples)]);
         let c = compare_default(&base, &head);
-        let v = series(&c, "wide", "wall_time_ns");
+        (series(&c, "wide", "wall_time_ns").clone(), mde)
+    }
+
+    #[test]
+    fn a_confident_regression_fails_whatever_the_detectable_shift() {
+        // Twice as slow: the whole interval lies beyond the gate, however wide the samples.
+        let (v, mde) = wide_verdict(2.0);
+        assert!(mde > 0.10, "MDE95 {mde}");
         assert_eq!(v.verdict, Verdict::Regressed, "{v:?}");
-        assert!(v.advisory && !v.fails_gate());
+        let (l, _) = v.interval.expect("an interval");
+        assert!(l > 0.10, "{v:?}");
+        assert!(v.fails_gate() && !v.advisory, "{v:?}");
+        assert!(v.reason.contains(", confident;"), "{}", v.reason);
+        assert!(!v.reason.contains("advisory"), "{}", v.reason);
+    }
+
+    #[test]
+    fn a_confident_improvement_stands_whatever_the_detectable_shift() {
+        let (v, mde) = wide_verdict(0.5);
+        assert!(mde > 0.10, "MDE95 {mde}");
+        assert_eq!(v.verdict, Verdict::Improved, "{v:?}");
+        let (_, u) = v.interval.expect("an interval");
+        assert!(u < -0.10, "{v:?}");
+        assert!(!v.advisory && !v.reason.contains("advisory"), "{v:?}");
+    }
+
+    #[test]
+    fn a_regression_whose_interval_reaches_inside_the_gate_is_advisory_under_low_power() {
+        // 35% slower: beyond the gate and significant, but the interval reaches below it.
+        let (v, mde) = wide_verdict(1.35);
+        assert!(mde > 0.10, "MDE95 {mde}");
+        assert_eq!(v.verdict, Verdict::Regressed, "{v:?}");
+        let (l, _) = v.interval.expect("an interval");
+        assert!(l <= 0.10, "{v:?}");
+        assert!(v.advisory && !v.fails_gate(), "{v:?}");
         assert!(
             v.reason
-                .contains("advisory: gate not enforceable here: MDE95 "),
+                .contains("advisory: gate not enforceable here: MDE95 ",)
+                && v.reason
+                    .contains("and the interval reaches inside the gate"),
             "{}",
             v.reason
         );
-        // About 1% spread: enforceable.
+    }
+
+    #[test]
+    fn an_improvement_whose_interval_reaches_inside_the_gate_is_advisory_under_low_power() {
+        let (v, mde) = wide_verdict(0.75);
+        assert!(mde > 0.10, "MDE95 {mde}");
+        assert_eq!(v.verdict, Verdict::Improved, "{v:?}");
+        let (_, u) = v.interval.expect("an interval");
+        assert!(u >= -0.10, "{v:?}");
+        assert!(v.advisory, "{v:?}");
+        assert!(
+            v.reason.contains("advisory: gate not enforceable here"),
+            "{}",
+            v.reason
+        );
+    }
+
+    #[test]
+    fn a_pass_under_low_power_is_advisory_and_says_so() {
+        let (v, mde) = wide_verdict(1.02);
+        assert!(mde > 0.10, "MDE95 {mde}");
+        assert_eq!(v.verdict, Verdict::WithinNoise, "{v:?}");
+        assert!(v.advisory && v.low_power && !v.fails_gate(), "{v:?}");
+        assert!(
+            v.reason.contains(
+                "advisory pass: these samples could not have seen a regression of the gate's size (MDE95 "
+            ),
+            "{}",
+            v.reason
+        );
+    }
+
+    #[test]
+    fn tight_samples_enforce_the_gate_without_a_power_note() {
+        // About 1% spread: MDE95 is far below the gate.
         let base = baseline(BASE_SHA, vec![wall("tight", &NOISE)]);
         let head = baseline(HEAD_SHA, vec![wall("tight", &scaled(&NOISE, 1.5))]);
         let c = compare_default(&base, &head);
         let v = series(&c, "tight", "wall_time_ns");
         assert!(v.fails_gate() && !v.reason.contains("MDE95"), "{v:?}");
+        let head = baseline(HEAD_SHA, vec![wall("tight", &scaled(&NOISE, 1.01))]);
+        let c = compare_default(&base, &head);
+        let v = series(&c, "tight", "wall_time_ns");
+        assert!(!v.advisory && !v.reason.contains("MDE95"), "{v:?}");
     }
 
     #[test]

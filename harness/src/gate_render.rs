@@ -68,14 +68,21 @@ pub fn verdict_line(c: &Comparison) -> String {
             passed.push(format!("{n} {what}"));
         }
     }
-    if passed.is_empty() {
+    let mut line = if passed.is_empty() {
         "PASS: no regression over the gate".to_string()
     } else {
         format!(
             "PASS: no regression over the gate (regressed but passing: {})",
             passed.join(", ")
         )
+    };
+    let blind = c.series.iter().filter(|s| s.low_power).count();
+    if blind > 0 {
+        line.push_str(&format!(
+            "; advisory for {blind} series: their samples could not have seen a regression of the gate's size (MDE95 > gate)"
+        ));
     }
+    line
 }
 
 /// The terminal table: the verdict line, the commits, the counts, warnings, budgets, then one
@@ -532,6 +539,7 @@ mod tests {
             advisory: false,
             acknowledged: None,
             ignored: false,
+            low_power: false,
         }
     }
 
@@ -742,6 +750,17 @@ mod tests {
         );
         c.series.retain(|s| s.verdict != Verdict::Regressed);
         assert_eq!(verdict_line(&c), "PASS: no regression over the gate");
+        let within = c
+            .series
+            .iter_mut()
+            .find(|s| s.verdict == Verdict::WithinNoise)
+            .expect("a series within noise");
+        within.low_power = true;
+        assert_eq!(
+            verdict_line(&c),
+            "PASS: no regression over the gate; advisory for 1 series: their samples could not have seen a regression of the gate's size (MDE95 > gate)"
+        );
+        c.series.retain(|s| !s.low_power);
         c.series.retain(|s| s.verdict != Verdict::Improved);
         assert!(table(&c).starts_with("PASS"));
         assert!(markdown(&c).starts_with("**PASS**:"));

@@ -45,6 +45,7 @@ use crate::measure::{Artifact, PgoInfo};
 use crate::plan::{Plan, Training};
 use crate::process;
 use crate::profile::Profile;
+use crate::progress::Progress;
 use crate::target::{BenchKind, Built, TargetInfo};
 
 /// Criterion's sampling for training: short, since only the code paths matter.
@@ -218,7 +219,9 @@ impl Dirs {
 /// criterion bench of `target` in a short run, or the configured command run from the crate's
 /// directory with `PERFGATE_BIN_DIR` set to the instrumented binaries' directory), the merged
 /// profile, and the optimised build, verified in five steps (see the module docs). `release`
-/// is the `release` build of the same benches and binaries, for step 5.
+/// is the `release` build of the same benches and binaries, for step 5. Each stage is reported
+/// to `progress` as it starts (`pgo: instrumented build`, `pgo: training`, `pgo: merging the
+/// profile`, `pgo: optimised build`).
 ///
 /// Returns the PGO build (its `cargo_args` carry `--target <host>` and its environment the
 /// `RUSTFLAGS`, so `built.cargo("bench")` reuses it), what was verified, and the cost of the
@@ -229,7 +232,9 @@ pub fn build(
     target: &TargetInfo,
     plan: &Plan,
     release: &Built,
+    progress: &Progress,
 ) -> Result<(Built, PgoInfo, BuildCost)> {
+    let name = Profile::Pgo.name();
     let rustc = build::rustc_info()?;
     let (profdata, version) = find_profdata_for(&rustc).map_err(|e| match e {
         Error::ToolVersion { .. } => Error::PgoVerification {
@@ -249,10 +254,13 @@ pub fn build(
         &[generate],
         plan.bench_timeout,
     );
+    progress.step(name, "instrumented build");
     let output = build::cargo_build(target, &gen_build, &[])?;
     build::record_artifacts(&mut gen_build, target, &output.messages)?;
 
+    progress.step(name, "training");
     let training = train(target, plan, &gen_build, &rustc.host, &dirs)?;
+    progress.step(name, "merging the profile");
     let (raw_profiles, functions_with_counts) = merge(&profdata, &dirs, &training)?;
     let profdata_sha256 = sha256_file(&dirs.merged)?;
 
@@ -267,6 +275,7 @@ pub fn build(
         ],
         plan.bench_timeout,
     );
+    progress.step(name, "optimised build");
     let mut clean = pgo.cargo("clean");
     clean.args(["-p", &target.package]);
     process::run(&mut clean, process::hint::RUST)?;

@@ -136,22 +136,37 @@ pub fn spawn_output_limited(
     }))
 }
 
-/// Stops process `pid` and all its descendants (SIGKILL), children first found from `/proc`.
+/// Stops process `pid` and all its descendants (SIGKILL). The tree is frozen first (SIGSTOP to
+/// each process found, then `/proc` read again until no new descendant appears), so that a child
+/// forked while the tree was being read cannot escape and keep the output pipes open.
 fn kill_tree(pid: u32) {
-    let mut family = vec![pid];
-    let mut i = 0;
-    while i < family.len() {
-        family.extend(children_of(family[i]));
-        i += 1;
-    }
-    // Stop the parent first so it cannot start more, then the rest.
-    for pid in family {
+    let signal = |pid: u32, signal: i32| {
         if let Ok(pid) = i32::try_from(pid) {
             // SAFETY: `kill` with a pid and a signal number has no memory effects.
             unsafe {
-                libc::kill(pid, libc::SIGKILL);
+                libc::kill(pid, signal);
             }
         }
+    };
+    let mut family = vec![pid];
+    signal(pid, libc::SIGSTOP);
+    loop {
+        let mut found = Vec::new();
+        for &member in &family {
+            for child in children_of(member) {
+                if !family.contains(&child) && !found.contains(&child) {
+                    signal(child, libc::SIGSTOP);
+                    found.push(child);
+                }
+            }
+        }
+        if found.is_empty() {
+            break;
+        }
+        family.extend(found);
+    }
+    for pid in family {
+        signal(pid, libc::SIGKILL);
     }
 }
 
@@ -285,18 +300,25 @@ mod limit_tests {
 
     #[test]
     fn a_command_past_its_limit_is_stopped_with_its_children() {
-        // A shell that starts a child which would outlive it, says its pid, then waits.
+        // A shell that starts a child which would outlive it, says its pid, then waits. On a
+        // loaded machine the limit may come before the shell has started its child; then the
+        // limit is doubled until the child was started before it.
         let dir = tempfile::tempdir().expect("temp");
         let pid_file = dir.path().join("pid");
-        let mut cmd = Command::new("sh");
-        cmd.arg("-c").arg(format!(
-            "sleep 30 & echo $! > '{}'; wait",
-            pid_file.display()
-        ));
-        let out =
-            spawn_output_limited(&mut cmd, "", Some(Duration::from_millis(500))).expect("started");
-        assert!(out.is_none(), "stopped at the limit");
-        let pid = std::fs::read_to_string(&pid_file).expect("the child's pid");
+        let mut limit = Duration::from_millis(500);
+        let pid = loop {
+            let mut cmd = Command::new("sh");
+            cmd.arg("-c").arg(format!(
+                "sleep 30 & echo $! > '{}'; wait",
+                pid_file.display()
+            ));
+            let out = spawn_output_limited(&mut cmd, "", Some(limit)).expect("started");
+            assert!(out.is_none(), "stopped at the limit");
+            match std::fs::read_to_string(&pid_file) {
+                Ok(pid) if !pid.trim().is_empty() => break pid,
+                _ => limit *= 2,
+            }
+        };
         // Killed, it is reaped (or at most a zombie, state `Z`).
         let alive = || {
             std::fs::read_to_string(format!("/proc/{}/stat", pid.trim()))
@@ -310,9 +332,10 @@ mod limit_tests {
                 })
                 .unwrap_or(false)
         };
-        // SIGKILL is delivered asynchronously: give the kernel a moment to finish it.
+        // SIGKILL is delivered asynchronously: wait for its state (the bound only keeps a
+        // broken kill from hanging the suite; a kill takes microseconds).
         let mut polls = 0;
-        while alive() && polls < 100 {
+        while alive() && polls < 3000 {
             std::thread::sleep(Duration::from_millis(20));
             polls += 1;
         }

@@ -229,9 +229,9 @@ fn run_measures_both_sides_interleaved_and_confirms_before_failing() {
     let lib = std::fs::read_to_string(fixture.root().join("src/lib.rs")).expect("read");
     fixture.write(
         "src/lib.rs",
-        &lib.replace("EXTRA_PERMILLE: u64 = 0;", "EXTRA_PERMILLE: u64 = 1000;"),
+        &lib.replace("EXTRA_PERMILLE: u64 = 0;", "EXTRA_PERMILLE: u64 = 4000;"),
     );
-    fixture.commit("twice the work");
+    fixture.commit("five times the work");
     let out = fixture.perfgate(&[
         "compare",
         "main",
@@ -256,8 +256,9 @@ fn run_measures_both_sides_interleaved_and_confirms_before_failing() {
             .cloned()
             .unwrap_or_else(|| panic!("{bench} {metric} in {comparison}"))
     };
-    // Twice the work: the wall time regresses in the first pass, then in the confirmation
-    // passes; the instruction count regresses and reproduces.
+    // Five times the work (so that a base process sharing its core with another load is still
+    // far faster than a head process): the wall time regresses in the first pass, then in the
+    // confirmation passes; the instruction count regresses and reproduces.
     let wall = series("checksum/1000", "wall_time_ns");
     assert_eq!(wall["verdict"], "regressed", "{wall}");
     let reason = wall["reason"].as_str().expect("a reason");
@@ -397,4 +398,70 @@ fn hostile_bench_names_and_subjects_are_escaped_in_markdown_and_html() {
         page.contains("&lt;script&gt;alert(2)"),
         "the name is shown, escaped"
     );
+}
+
+#[test]
+fn code_moved_next_to_an_unchanged_bench_does_not_fail_on_its_cache_events() {
+    let _lock = build_lock();
+    let fixture = Fixture::tiny();
+    // Only what is deterministic: the instruction bench, no wall-time bench, no start-up.
+    let settings = std::fs::read_to_string(fixture.root().join("perfgate.toml")).expect("read");
+    let startup = settings.find("[startup]").expect("a [startup] section");
+    fixture.write(
+        "perfgate.toml",
+        &format!(
+            "[target]\nbenches = [\"instr\"]\n\n{}",
+            &settings[..startup]
+        ),
+    );
+    fixture.commit("instruction counts only");
+    fixture.git(&["checkout", "-q", "-b", "salted"]);
+    // A new constant in `checksum`: the same work, a different binary (one more instruction
+    // per call, code and data laid out anew).
+    let lib = std::fs::read_to_string(fixture.root().join("src/lib.rs")).expect("read");
+    fixture.write(
+        "src/lib.rs",
+        &lib.replace("SALT: u64 = 0;", "SALT: u64 = 0x5a5a_5a5a;"),
+    );
+    fixture.commit("salt the checksum");
+    let out = fixture.perfgate(&[
+        "compare",
+        "main",
+        "salted",
+        "--run-missing",
+        "--quick",
+        "--profiles",
+        "release",
+        "--format",
+        "json",
+    ]);
+    assert_exit(&out, 0);
+    let comparison: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let series = comparison["series"].as_array().expect("series");
+    let events: Vec<&Value> = series
+        .iter()
+        .filter(|s| {
+            s["key"]["metric"]
+                .as_str()
+                .is_some_and(|m| m.starts_with("callgrind_"))
+        })
+        .collect();
+    assert!(
+        !events.is_empty(),
+        "callgrind events measured: {comparison}"
+    );
+    for s in &events {
+        assert_eq!(s["class"], "informational", "{s}");
+        assert_eq!(s["advisory"], true, "{s}");
+    }
+    for bench in ["instr::work::checksum.small", "instr::work::checksum.large"] {
+        let ir = series
+            .iter()
+            .find(|s| s["key"]["bench"] == bench && s["key"]["metric"] == "instructions")
+            .unwrap_or_else(|| panic!("{bench} instructions in {comparison}"));
+        assert!(
+            ir["verdict"] == "within-noise" || ir["verdict"] == "unchanged",
+            "{ir}"
+        );
+    }
 }

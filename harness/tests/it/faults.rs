@@ -4,7 +4,7 @@
 //! run must succeed.
 
 use std::io::{BufRead as _, BufReader};
-use std::os::unix::process::CommandExt as _;
+use std::os::unix::process::{CommandExt as _, ExitStatusExt as _};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
 
@@ -12,13 +12,46 @@ use serde_json::Value;
 
 use crate::util::{Fixture, assert_exit, build_lock, example, store, text};
 
-/// Starts `perfgate ARGS` in its own process group, stderr piped.
+/// Starts `perfgate ARGS` in its own process group, stderr piped, with SIGINT and SIGQUIT at
+/// their default action as in a terminal (a test runner started in the background of a
+/// non-interactive shell inherits them ignored, and so would perfgate).
 fn start(fixture: &Fixture, args: &[&str]) -> Child {
     let mut cmd = fixture.command(args);
     cmd.process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
+    // SAFETY: `signal` is async-signal-safe, and nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGQUIT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
     cmd.spawn().expect("perfgate starts")
+}
+
+/// Sends `signal` to the whole process group of `child`.
+fn signal_group(child: &Child, signal: i32) {
+    let group = i32::try_from(child.id()).expect("a pid");
+    // SAFETY: `kill` on a process group this test started; no memory is involved.
+    let sent = unsafe { libc::kill(-group, signal) };
+    assert_eq!(sent, 0, "signal {signal} reaches perfgate's group");
+}
+
+/// Stops `child`'s process group where it is (SIGSTOP), so that what the test does next
+/// happens while perfgate is in the state it just announced, however loaded the machine.
+fn freeze(child: &mut Child) {
+    signal_group(child, libc::SIGSTOP);
+    assert!(
+        child.try_wait().expect("perfgate's status").is_none(),
+        "perfgate was still running when it was stopped"
+    );
+}
+
+/// Resumes a frozen process group.
+fn thaw(child: &Child) {
+    signal_group(child, libc::SIGCONT);
 }
 
 /// Reads `child`'s stderr until a line contains `marker` (or it ends); returns what was read.
@@ -44,16 +77,18 @@ fn wait_for_line(child: &mut Child, marker: &str) -> String {
     panic!("perfgate ended before printing `{marker}`:\n{seen}");
 }
 
-/// Sends `signal` to the whole process group of `child` (as Ctrl-C in a terminal does) and
-/// waits for it.
+/// Sends `signal` to the whole process group of `child` (as Ctrl-C in a terminal does) while
+/// it is frozen in its current state, and waits for perfgate to die of it.
 fn interrupt(child: &mut Child, signal: i32) {
-    let group = i32::try_from(child.id()).expect("a pid");
-    // SAFETY: `kill` on a process group this test started; no memory is involved.
-    unsafe {
-        libc::kill(-group, signal);
-    }
+    freeze(child);
+    signal_group(child, signal);
+    thaw(child);
     let status = child.wait().expect("perfgate ends");
-    assert!(!status.success(), "interrupted, it does not report success");
+    assert_eq!(
+        status.signal(),
+        Some(signal),
+        "perfgate ends by the signal: {status:?}"
+    );
 }
 
 /// The git worktrees of the fixture other than its own checkout.
@@ -93,9 +128,9 @@ fn interrupted_runs_leave_nothing_and_the_next_run_cleans_up() {
     let _lock = build_lock();
     let fixture = Fixture::tiny();
 
-    // Ctrl-C while the PGO build is under way: no baseline, no half file.
+    // Ctrl-C while the PGO training runs: no baseline, no half file.
     let mut child = start(&fixture, &["run", "--quick", "--profiles", "pgo"]);
-    wait_for_line(&mut child, "pgo:");
+    wait_for_line(&mut child, "pgo: training");
     interrupt(&mut child, libc::SIGINT);
     assert!(fixture.baselines().is_empty(), "no baseline");
     assert!(
@@ -143,7 +178,10 @@ fn two_runs_at_once_the_second_is_refused_and_neither_baseline_suffers() {
     let fixture = Fixture::tiny();
     let mut first = start(&fixture, &["run", "--quick", "--profiles", "release"]);
     wait_for_line(&mut first, "release:");
+    // The first run holds the lock while it is stopped, however long the second takes.
+    freeze(&mut first);
     let second = fixture.perfgate(&["run", "--quick", "--profiles", "release"]);
+    thaw(&first);
     assert_exit(&second, 2);
     let err = text(&second.stderr);
     assert!(
@@ -354,10 +392,12 @@ criterion_main!(benches);
 "#,
     );
     let settings = std::fs::read_to_string(fixture.root().join("perfgate.toml")).expect("read");
-    let settings = settings.replace("[run]\n", "[run]\nbench_timeout_s = 5\n");
+    // The limit only for the bench that hangs: it also covers cargo's own start, which a
+    // loaded machine may make slow for the bench that ends.
+    let limited = settings.replace("[run]\n", "[run]\nbench_timeout_s = 5\n");
     fixture.write(
         "perfgate.toml",
-        &settings.replace("[run]\n", "[target]\nbenches = [\"hang\"]\n\n[run]\n"),
+        &limited.replace("[run]\n", "[target]\nbenches = [\"hang\"]\n\n[run]\n"),
     );
     fixture.commit("a hanging bench and a noisy one");
 
