@@ -401,6 +401,25 @@ mod tests {
         assert_eq!(changes[0].line, 1, "where the most self cost is");
     }
 
+    /// Golden outputs of the function tables on the recorded callgrind pairs: a change of
+    /// structure leaves them byte for byte as they are.
+    #[test]
+    fn the_function_tables_of_recorded_profiles_are_golden() {
+        let real = diff(
+            &profile(include_str!("fixtures/plain_literal_long.out")),
+            &profile(include_str!("fixtures/scanner_literal_long.out")),
+        );
+        for (name, changes) in [("slow", slow_pair()), ("scanner", real)] {
+            insta::assert_snapshot!(format!("{name}_table"), render_table(&changes, 10));
+            insta::assert_snapshot!(format!("{name}_markdown"), render_markdown(&changes, 10));
+            let json: Vec<serde_json::Value> = changes.iter().map(FunctionChange::json).collect();
+            insta::assert_snapshot!(
+                format!("{name}_json"),
+                serde_json::to_string_pretty(&json).expect("JSON")
+            );
+        }
+    }
+
     #[test]
     fn the_real_profiles_differ_in_their_scanners() {
         let plain = profile(include_str!("fixtures/plain_literal_long.out"));

@@ -6,6 +6,7 @@ mod ci;
 mod compare;
 mod explain;
 mod faults;
+mod golden;
 mod init;
 mod report;
 mod run;

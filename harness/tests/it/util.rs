@@ -16,15 +16,28 @@ pub fn build_lock() -> MutexGuard<'static, ()> {
 /// The tiny fixture crate, copied to the root of a fresh git repository with one commit.
 pub struct Fixture {
     dir: tempfile::TempDir,
+    /// Every commit at one fixed date, so that the same changes give the same shas (golden
+    /// outputs).
+    fixed_dates: bool,
 }
 
 impl Fixture {
     /// A copy of `tests/fixtures/tiny`, committed.
     pub fn tiny() -> Fixture {
+        Fixture::tiny_with(false)
+    }
+
+    /// [`Fixture::tiny`] whose commits all carry one fixed date: its shas are the same on
+    /// every machine and in every run.
+    pub fn tiny_at_fixed_dates() -> Fixture {
+        Fixture::tiny_with(true)
+    }
+
+    fn tiny_with(fixed_dates: bool) -> Fixture {
         let dir = tempfile::tempdir().expect("a temp dir");
         let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
         copy_dir(&source, dir.path());
-        let fixture = Fixture { dir };
+        let fixture = Fixture { dir, fixed_dates };
         fixture.git(&["init", "-q", "-b", "main"]);
         fixture.git(&["config", "user.name", "perfgate tests"]);
         fixture.git(&["config", "user.email", "tests@perfgate.invalid"]);
@@ -48,7 +61,11 @@ impl Fixture {
 
     /// Runs git in the repository; panics if it fails.
     pub fn git(&self, args: &[&str]) -> String {
-        git(self.root(), args)
+        if self.fixed_dates {
+            git_with(self.root(), args, FIXED_DATE)
+        } else {
+            git(self.root(), args)
+        }
     }
 
     /// Commits everything; returns the new commit's sha.
@@ -93,10 +110,22 @@ impl Fixture {
     }
 }
 
+/// The date of every commit of a fixture made at fixed dates.
+const FIXED_DATE: &[(&str, &str)] = &[
+    ("GIT_AUTHOR_DATE", "2026-01-01T00:00:00Z"),
+    ("GIT_COMMITTER_DATE", "2026-01-01T00:00:00Z"),
+];
+
 /// Runs git in `dir` and returns its trimmed stdout; panics if it fails.
 pub fn git(dir: &Path, args: &[&str]) -> String {
+    git_with(dir, args, &[])
+}
+
+/// [`git`] with extra environment variables.
+fn git_with(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let out = Command::new("git")
         .args(args)
+        .envs(env.iter().copied())
         .current_dir(dir)
         .output()
         .expect("git runs");
