@@ -23,6 +23,7 @@ use serde::Deserialize;
 use crate::error::{Error, Result};
 use crate::fingerprint;
 use crate::measure::{Artifact, Measurement, Unit};
+use crate::metric::Metric;
 use crate::plan::Plan;
 use crate::process;
 use crate::profile::Profile;
@@ -194,21 +195,27 @@ pub fn build_time(
     Ok(vec![
         Measurement::sampled(
             &crate_bench,
-            "build_wall_s",
+            Metric::BuildWall,
             Unit::Seconds,
             wall_median,
             wall,
         ),
-        Measurement::sampled(&crate_bench, "build_cpu_s", Unit::Seconds, cpu_median, cpu),
+        Measurement::sampled(
+            &crate_bench,
+            Metric::BuildCpu,
+            Unit::Seconds,
+            cpu_median,
+            cpu,
+        ),
         Measurement::exact(
             "build/dependencies",
-            "build_wall_s",
+            Metric::BuildWall,
             Unit::Seconds,
             (initial.wall_s - wall_median).max(0.0),
         ),
         Measurement::exact(
             "build/dependencies",
-            "build_cpu_s",
+            Metric::BuildCpu,
             Unit::Seconds,
             (initial.cpu_s - cpu_median).max(0.0),
         ),

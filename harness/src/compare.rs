@@ -18,6 +18,7 @@ use serde::Serialize;
 
 use crate::git::CommitInfo;
 use crate::measure::{Measurement, Unit};
+use crate::metric::{Measures, Metric};
 use crate::stats;
 use crate::store::{Baseline, ProfileRun};
 use crate::summary::format_value;
@@ -42,9 +43,6 @@ pub const FLOOR_EVENTS: f64 = 10.0;
 /// The relative floor of callgrind counts (§4), as a fraction of the bench's instruction count:
 /// a cache event that moved by less than 0.01% of the instructions executed is within noise.
 pub const FLOOR_FRACTION: f64 = 1e-4;
-/// The prefix of callgrind's events other than instructions (§2): cache simulation and data
-/// reads and writes.
-const CALLGRIND_EVENT: &str = "callgrind_";
 
 /// The outcome for one series, declared in order of severity (the comparison is sorted by it).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -99,8 +97,8 @@ pub struct SeriesKey {
     pub profile: String,
     /// The bench id.
     pub bench: String,
-    /// The metric name.
-    pub metric: String,
+    /// The metric.
+    pub metric: Metric,
 }
 
 impl SeriesKey {
@@ -114,40 +112,17 @@ impl SeriesKey {
     }
 }
 
-/// How a metric is judged (`docs/gate.md` §2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum MetricClass {
-    /// One exact value per side: instructions, sizes, allocations (and callgrind events that
-    /// `[gate.metrics]` names).
-    Deterministic,
-    /// Samples per side, tested: wall time, throughput, start-up, build time.
-    Noisy,
-    /// Shown against the gate, never gated: start-up percentiles, spread, callgrind's cache
-    /// events unless `[gate.metrics]` names them, unknown metrics.
-    Informational,
-}
+pub use crate::metric::MetricClass;
 
-/// The class of a metric, by name (`docs/gate.md` §2).
-pub fn metric_class(metric: &str) -> MetricClass {
-    match metric {
-        "instructions"
-        | "binary_size_bytes"
-        | "stripped_size_bytes"
-        | "allocations_count"
-        | "allocated_bytes"
-        | "peak_heap_bytes" => MetricClass::Deterministic,
-        m if m.starts_with(CALLGRIND_EVENT) => MetricClass::Informational,
-        "wall_time_ns" | "startup_wall_ns" | "build_wall_s" | "build_cpu_s" => MetricClass::Noisy,
-        m if m.starts_with("throughput_") => MetricClass::Noisy,
-        _ => MetricClass::Informational,
-    }
+/// The class of a metric (`docs/gate.md` §2): [`Metric::class`].
+pub fn metric_class(metric: &Metric) -> MetricClass {
+    metric.class()
 }
 
 /// The class a comparison judges a metric by: [`metric_class`], except that a callgrind event
 /// named in `[gate.metrics]` is gated as a deterministic count (§2).
-pub fn class_under(metric: &str, rules: &GateRules) -> MetricClass {
-    if metric.starts_with(CALLGRIND_EVENT) && rules.per_metric.contains_key(metric) {
+pub fn class_under(metric: &Metric, rules: &GateRules) -> MetricClass {
+    if metric.is_callgrind_event() && rules.per_metric.contains_key(metric.as_str()) {
         MetricClass::Deterministic
     } else {
         metric_class(metric)
@@ -241,7 +216,7 @@ impl Rule {
             && self
                 .metric
                 .as_deref()
-                .is_none_or(|m| glob_match(m, &key.metric))
+                .is_none_or(|m| glob_match(m, key.metric.as_str()))
             && self
                 .profile
                 .as_deref()
@@ -597,7 +572,7 @@ fn series_of(baseline: &Baseline) -> BTreeMap<SeriesKey, Side<'_>> {
     for (profile, run) in &baseline.profiles {
         for m in &run.measurements {
             let key = SeriesKey::of(profile, m);
-            let samples = if m.samples.is_empty() && m.metric.starts_with("throughput_") {
+            let samples = if m.samples.is_empty() && m.metric.is_throughput() {
                 derived_throughput(m, run)
             } else {
                 m.samples.clone()
@@ -613,7 +588,7 @@ fn derived_throughput(m: &Measurement, run: &ProfileRun) -> Vec<f64> {
     let Some(wall) = run
         .measurements
         .iter()
-        .find(|w| w.bench == m.bench && w.metric == "wall_time_ns")
+        .find(|w| w.bench == m.bench && w.metric == Metric::WallTime)
     else {
         return Vec::new();
     };
@@ -639,36 +614,11 @@ const CPU: [&str; 4] = [
 /// The callgrind tool fields.
 const VALGRIND: [&str; 2] = ["valgrind", "iai_callgrind_runner"];
 
-/// What a metric measures, for the fields it depends on.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Measures {
-    Instructions,
-    Allocations,
-    Size,
-    Time,
-    Build,
-    Other,
-}
-
-fn measures(metric: &str) -> Measures {
-    match metric {
-        "instructions" => Measures::Instructions,
-        m if m.starts_with("callgrind_") => Measures::Instructions,
-        "allocations_count" | "allocated_bytes" | "peak_heap_bytes" => Measures::Allocations,
-        "binary_size_bytes" | "stripped_size_bytes" => Measures::Size,
-        "wall_time_ns" | "startup_wall_ns" | "startup_p95_ns" | "startup_p99_ns"
-        | "startup_max_ns" | "startup_cv" => Measures::Time,
-        m if m.starts_with("throughput_") => Measures::Time,
-        "build_wall_s" | "build_cpu_s" => Measures::Build,
-        _ => Measures::Other,
-    }
-}
-
 /// Whether a difference in `field` makes `metric` incomparable (`docs/gate.md` §3.1). Fields
 /// not named in the table (the toolchain, the lock file, `RUSTFLAGS`, the profile's settings,
 /// and any field added later) count for every metric.
-fn depends_on(metric: &str, field: &str) -> bool {
-    let what = measures(metric);
+fn depends_on(metric: &Metric, field: &str) -> bool {
+    let what = metric.measures();
     if RECORDED_ONLY.contains(&field) {
         false
     } else if CPU.contains(&field) {
@@ -833,7 +783,7 @@ fn gate_of(key: &SeriesKey, rules: &GateRules) -> f64 {
         Some((_, pct)) => pct,
         None => rules
             .per_metric
-            .get(&key.metric)
+            .get(key.metric.as_str())
             .copied()
             .unwrap_or(rules.threshold_pct),
     };
@@ -877,13 +827,11 @@ impl Context<'_> {
     /// [`FLOOR_FRACTION`] of the bench's base instruction count where that is larger; `None`
     /// for metrics not counted by callgrind.
     fn floor(&self, key: &SeriesKey) -> Option<f64> {
-        let counted =
-            key.metric == crate::run::iai::INSTRUCTIONS || key.metric.starts_with(CALLGRIND_EVENT);
-        if !counted {
+        if !key.metric.is_callgrind_count() {
             return None;
         }
         let instructions = SeriesKey {
-            metric: crate::run::iai::INSTRUCTIONS.to_string(),
+            metric: Metric::Instructions,
             ..key.clone()
         };
         let relative = self
@@ -938,7 +886,7 @@ fn judge(
     }
 
     // §3.2 identical artifact.
-    let build_time = matches!(key.metric.as_str(), "build_wall_s" | "build_cpu_s");
+    let build_time = key.metric.is_build_time();
     if let (Some(x), Some(y)) = (&b.m.artifact_sha256, &h.m.artifact_sha256)
         && x == y
         && !build_time
@@ -980,7 +928,7 @@ fn judge(
         MetricClass::Informational => {
             point_rule(&mut v, b.m, h.m, gate, None);
             v.advisory = true;
-            let why = if key.metric.starts_with(CALLGRIND_EVENT) {
+            let why = if key.metric.is_callgrind_event() {
                 "informational, not gated (callgrind's cache events move with code layout; \
                  `[gate.metrics]` gates one by name)"
             } else {
@@ -1392,7 +1340,7 @@ pub fn check_budgets(head: &Baseline, budgets: &[Budget]) -> Vec<BudgetResult> {
         let find = |run: &'_ ProfileRun| {
             run.measurements
                 .iter()
-                .find(|m| m.bench == budget.bench && m.metric == budget.metric)
+                .find(|m| m.bench == budget.bench && m.metric == budget.metric.as_str())
                 .map(|m| (m.value, m.unit))
         };
         let mut checked: Vec<(String, Option<(f64, Unit)>)> = match &budget.profile {
@@ -1609,41 +1557,32 @@ mod tests {
     }
 
     #[test]
-    fn metric_classes() {
-        for m in ["instructions", "binary_size_bytes"] {
-            assert_eq!(metric_class(m), MetricClass::Deterministic, "{m}");
-        }
-        for m in [
+    fn a_callgrind_event_is_gated_where_gate_metrics_names_it() {
+        for name in [
             "callgrind_estimated_cycles",
             "callgrind_d1mw",
             "callgrind_dlmw",
         ] {
-            assert_eq!(metric_class(m), MetricClass::Informational, "{m}");
+            let m = Metric::parse(name);
             let rules = GateRules {
-                per_metric: BTreeMap::from([(m.to_string(), 5.0)]),
+                per_metric: BTreeMap::from([(name.to_string(), 5.0)]),
                 ..GateRules::default()
             };
-            assert_eq!(class_under(m, &rules), MetricClass::Deterministic, "{m}");
+            assert_eq!(class_under(&m, &rules), MetricClass::Deterministic, "{m}");
             assert_eq!(
-                class_under(m, &GateRules::default()),
+                class_under(&m, &GateRules::default()),
                 MetricClass::Informational
             );
         }
-        for m in ["allocations_count", "allocated_bytes", "peak_heap_bytes"] {
-            assert_eq!(metric_class(m), MetricClass::Deterministic, "{m}");
-        }
-        for m in [
-            "wall_time_ns",
-            "throughput_bytes_per_s",
-            "startup_wall_ns",
-            "build_wall_s",
-            "build_cpu_s",
-        ] {
-            assert_eq!(metric_class(m), MetricClass::Noisy, "{m}");
-        }
-        for m in ["startup_p95_ns", "startup_cv", "something_new"] {
-            assert_eq!(metric_class(m), MetricClass::Informational, "{m}");
-        }
+        // Naming a metric that is not a callgrind event changes nothing.
+        let rules = GateRules {
+            per_metric: BTreeMap::from([("startup_p99_ns".to_string(), 5.0)]),
+            ..GateRules::default()
+        };
+        assert_eq!(
+            class_under(&Metric::StartupP99, &rules),
+            MetricClass::Informational
+        );
     }
 
     #[test]

@@ -18,6 +18,7 @@
 use serde_json::{Map, Value, json};
 
 use crate::measure::{Measurement, Unit};
+use crate::metric::Metric;
 use crate::store::Baseline;
 
 /// The export formats.
@@ -38,15 +39,13 @@ pub fn export(baseline: &Baseline, format: ExportFormat) -> Value {
 }
 
 /// Bencher's measure slug of a metric.
-fn measure_slug(metric: &str) -> String {
+fn measure_slug(metric: &Metric) -> String {
     match metric {
-        "wall_time_ns" => "latency".to_string(),
-        "throughput_bytes_per_s" | "throughput_elements_per_s" | "throughput_bits_per_s" => {
-            "throughput".to_string()
-        }
-        "binary_size_bytes" => "file-size".to_string(),
-        "build_wall_s" => "build-time".to_string(),
-        other => other.replace('_', "-"),
+        Metric::WallTime => "latency".to_string(),
+        Metric::Throughput(_) => "throughput".to_string(),
+        Metric::BinarySize => "file-size".to_string(),
+        Metric::BuildWall => "build-time".to_string(),
+        other => other.as_str().replace('_', "-"),
     }
 }
 

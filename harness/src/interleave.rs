@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::measure::Measurement;
+use crate::metric::Metric;
 use crate::stats::{self, SplitMix64};
 
 /// Which commit a process measures.
@@ -124,7 +125,7 @@ pub fn schedule(units: &[Unit], rounds: usize, seed: u64) -> Vec<Step> {
 /// work per iteration over the pooled wall time. The interval of a single process does not
 /// describe the pool and is dropped; an artifact hash is kept only if every process had it.
 pub fn pool_processes(processes: &[Vec<Measurement>]) -> Vec<Measurement> {
-    let mut groups: BTreeMap<(String, String), Vec<&Measurement>> = BTreeMap::new();
+    let mut groups: BTreeMap<(String, Metric), Vec<&Measurement>> = BTreeMap::new();
     for process in processes {
         for m in process {
             groups
@@ -135,7 +136,7 @@ pub fn pool_processes(processes: &[Vec<Measurement>]) -> Vec<Measurement> {
     }
     let walls: BTreeMap<String, (f64, f64)> = groups
         .iter()
-        .filter(|((_, metric), _)| metric == "wall_time_ns")
+        .filter(|((_, metric), _)| *metric == Metric::WallTime)
         .filter_map(|((bench, _), ms)| {
             let values: Vec<f64> = ms.iter().map(|m| m.value).collect();
             Some((bench.clone(), (ms[0].value, stats::median(&values)?)))
@@ -152,7 +153,7 @@ pub fn pool_processes(processes: &[Vec<Measurement>]) -> Vec<Measurement> {
             .artifact_sha256
             .clone()
             .filter(|sha| ms.iter().all(|m| m.artifact_sha256.as_ref() == Some(sha)));
-        let throughput = metric.starts_with("throughput_");
+        let throughput = metric.is_throughput();
         let (value, samples) = match walls.get(&bench) {
             // work per iteration = throughput × wall time, the same in every process.
             Some(&(first_wall, pooled_wall)) if throughput => {

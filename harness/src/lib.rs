@@ -24,6 +24,7 @@ pub mod init;
 pub mod interleave;
 pub mod lock;
 pub mod measure;
+pub mod metric;
 pub mod pgo;
 pub mod plan;
 pub mod process;

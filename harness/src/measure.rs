@@ -5,6 +5,7 @@
 //! and compare, gate and report read them. Metric names carry their unit (`wall_time_ns`,
 //! `binary_size_bytes`), and every measurement says whether lower is better.
 
+use crate::metric::Metric;
 use serde::{Deserialize, Serialize};
 
 /// The unit of a measured value.
@@ -48,8 +49,9 @@ pub struct Measurement {
     /// The stable bench id (criterion's full id, iai-callgrind's `module::function.id`, or a
     /// perfgate measurement such as `binary/toml-test-decoder` or `startup`).
     pub bench: String,
-    /// The metric's name, its unit in it: `wall_time_ns`, `instructions`, `binary_size_bytes`.
-    pub metric: String,
+    /// The metric, stored by its name (its unit in it): `wall_time_ns`, `instructions`,
+    /// `binary_size_bytes`.
+    pub metric: Metric,
     /// The unit of `value` and `samples`.
     pub unit: Unit,
     /// Whether a smaller value is an improvement (false for throughput).
@@ -73,7 +75,7 @@ impl Measurement {
     /// A deterministic, lower-is-better measurement without samples.
     pub fn exact(
         bench: impl Into<String>,
-        metric: impl Into<String>,
+        metric: impl Into<Metric>,
         unit: Unit,
         value: f64,
     ) -> Self {
@@ -92,7 +94,7 @@ impl Measurement {
     /// A lower-is-better measurement with its samples.
     pub fn sampled(
         bench: impl Into<String>,
-        metric: impl Into<String>,
+        metric: impl Into<Metric>,
         unit: Unit,
         value: f64,
         samples: Vec<f64>,

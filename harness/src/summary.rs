@@ -11,25 +11,26 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use crate::measure::{Measurement, Unit};
+use crate::metric::Metric;
 use crate::store::Baseline;
 
 /// The metrics the table shows (every metric is in the baseline and the JSON).
-const HEADLINE: [&str; 7] = [
-    "wall_time_ns",
-    "instructions",
-    "binary_size_bytes",
-    "startup_wall_ns",
-    "allocations_count",
-    "build_wall_s",
-    "build_cpu_s",
+const HEADLINE: [Metric; 7] = [
+    Metric::WallTime,
+    Metric::Instructions,
+    Metric::BinarySize,
+    Metric::StartupWall,
+    Metric::AllocationsCount,
+    Metric::BuildWall,
+    Metric::BuildCpu,
 ];
 
 /// `(bench, metric)` → profile name → measurement, for the headline metrics.
-fn rows(baseline: &Baseline) -> BTreeMap<(String, String), BTreeMap<String, &Measurement>> {
-    let mut rows: BTreeMap<(String, String), BTreeMap<String, &Measurement>> = BTreeMap::new();
+fn rows(baseline: &Baseline) -> BTreeMap<(String, Metric), BTreeMap<String, &Measurement>> {
+    let mut rows: BTreeMap<(String, Metric), BTreeMap<String, &Measurement>> = BTreeMap::new();
     for (profile, run) in &baseline.profiles {
         for m in &run.measurements {
-            if HEADLINE.contains(&m.metric.as_str()) {
+            if HEADLINE.contains(&m.metric) {
                 rows.entry((m.bench.clone(), m.metric.clone()))
                     .or_default()
                     .insert(profile.clone(), m);
@@ -97,7 +98,7 @@ pub fn table(baseline: &Baseline) -> String {
     header.extend(order.iter().map(|p| p.to_string()));
     let mut lines = vec![header];
     for ((bench, metric), by_profile) in rows(baseline) {
-        let mut line = vec![bench, metric];
+        let mut line = vec![bench, metric.to_string()];
         let reference = order.first().and_then(|p| by_profile.get(*p));
         for (i, profile) in order.iter().enumerate() {
             let cell = match (by_profile.get(*profile), reference) {

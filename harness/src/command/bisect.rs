@@ -17,6 +17,7 @@ use crate::fingerprint;
 use crate::git::{self, CommitInfo};
 use crate::lock::RunLock;
 use crate::measure::Measurement;
+use crate::metric::Metric;
 use crate::profile::Profile;
 use crate::run;
 use crate::store::{self, Baseline, ProfileRun};
@@ -180,8 +181,7 @@ fn find<'b>(baseline: &'b Baseline, series: &Series<'_>) -> Option<&'b Measureme
 fn measure(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow::Result<Baseline> {
     let (commit, _tree, mut target, plan) = checkout(ws, &commit.sha, series.profile, false, None)?;
     let first = series.bench.split("::").next().unwrap_or(series.bench);
-    let callgrind_metric = series.metric == run::iai::INSTRUCTIONS
-        || series.metric.starts_with(run::iai::EVENT_PREFIX);
+    let callgrind_metric = Metric::parse(series.metric).is_callgrind_count();
     let benches: Vec<_> = target
         .benches
         .iter()

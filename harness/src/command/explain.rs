@@ -20,6 +20,7 @@ use crate::explain::callgrind::{self, CallgrindProfile};
 use crate::explain::{Explanation, diff, flame, folded, symbols};
 use crate::git::{self, CommitInfo};
 use crate::lock::RunLock;
+use crate::metric::Metric;
 use crate::plan::Plan;
 use crate::profile::Profile;
 use crate::run;
@@ -564,7 +565,7 @@ pub(super) fn explain_regressions(
         .iter()
         .filter(|s| {
             s.verdict == Verdict::Regressed
-                && s.key.metric == run::iai::INSTRUCTIONS
+                && s.key.metric == Metric::Instructions
                 && s.key.profile != Profile::Pgo.name()
         })
         .take(MAX_EXPLAINED)

@@ -19,6 +19,7 @@ use crate::error::Error;
 use crate::git::CommitInfo;
 use crate::interleave::{self, Side, Unit};
 use crate::measure::Measurement;
+use crate::metric::Metric;
 use crate::plan::Startup;
 use crate::progress::Progress;
 use crate::run;
@@ -296,7 +297,7 @@ fn apply(baseline: &mut Baseline, side: Side, gathered: &Gathered, startup: Opti
                 let samples: Vec<f64> = processes
                     .iter()
                     .flatten()
-                    .filter(|m| m.metric == "startup_wall_ns")
+                    .filter(|m| m.metric == Metric::StartupWall)
                     .flat_map(|m| m.samples.iter().copied())
                     .collect();
                 let sha = processes
@@ -347,7 +348,7 @@ fn remeasure_head(
         };
         let wanted: Vec<&SeriesKey> = keys.iter().filter(|k| k.profile == profile).collect();
         let mut measured: Vec<Measurement> = Vec::new();
-        if wanted.iter().any(|k| k.metric == "instructions") {
+        if wanted.iter().any(|k| k.metric == Metric::Instructions) {
             eprintln!("perfgate: --run: measuring the head's instructions again ({profile})");
             for bench in sides
                 .head

@@ -8,6 +8,7 @@ use crate::compare::{BudgetResult, Comparison, MetricClass, SeriesVerdict, Verdi
 use crate::gate_render;
 use crate::git::short;
 use crate::measure::Measurement;
+use crate::metric::Metric;
 use crate::profile::Profile;
 use crate::store::Baseline;
 use crate::summary::format_value;
@@ -214,7 +215,7 @@ fn index(inputs: &Inputs<'_>) -> Result<String, String> {
     let rows: Vec<Vec<String>> = trends
         .series
         .values()
-        .filter(|t| !t.key.metric.starts_with("callgrind_"))
+        .filter(|t| !t.key.metric.is_callgrind_event())
         .map(|t| {
             let values: Vec<f64> = t.points.iter().map(|p| p.value).collect();
             let latest = t.points.last().map(|p| format_value(p.value, t.unit));
@@ -233,7 +234,7 @@ fn index(inputs: &Inputs<'_>) -> Result<String, String> {
                     escape(&t.key.bench)
                 ),
                 escape(&t.key.profile),
-                escape(&t.key.metric),
+                escape(t.key.metric.as_str()),
                 chart::sparkline(&values),
                 num(&latest.unwrap_or_default()),
                 num(&change),
@@ -264,11 +265,11 @@ fn index(inputs: &Inputs<'_>) -> Result<String, String> {
 }
 
 /// The metrics a bench page draws first; the others follow in name order.
-const METRIC_ORDER: [&str; 4] = [
-    "wall_time_ns",
-    "instructions",
-    "startup_wall_ns",
-    "binary_size_bytes",
+const METRIC_ORDER: [Metric; 4] = [
+    Metric::WallTime,
+    Metric::Instructions,
+    Metric::StartupWall,
+    Metric::BinarySize,
 ];
 
 fn bench_page(
@@ -385,12 +386,12 @@ fn profile_rank(name: &str) -> (usize, String) {
 }
 
 /// The metrics the profile matrix compares.
-const MATRIX_METRICS: [&str; 5] = [
-    "wall_time_ns",
-    "instructions",
-    "startup_wall_ns",
-    "binary_size_bytes",
-    "build_wall_s",
+const MATRIX_METRICS: [Metric; 5] = [
+    Metric::WallTime,
+    Metric::Instructions,
+    Metric::StartupWall,
+    Metric::BinarySize,
+    Metric::BuildWall,
 ];
 
 fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, String> {
@@ -454,7 +455,7 @@ fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, String> {
         cells.push(num(&lto.map(gain_text).unwrap_or_else(|| "–".into())));
         table_rows.push(cells);
         // Build time is the cost of a profile, not a gain: it stays out of the gain chart.
-        if (pgo.is_some() || lto.is_some()) && *metric != "build_wall_s" {
+        if (pgo.is_some() || lto.is_some()) && *metric != Metric::BuildWall.as_str() {
             bar_rows.push(BarRow {
                 label: format!("{bench} · {metric}"),
                 bars: vec![
@@ -517,7 +518,7 @@ fn verdict_table(series: &[&SeriesVerdict], depth: usize) -> String {
                     bench_file(&s.key.bench),
                     escape(&s.key.bench)
                 ),
-                escape(&s.key.metric),
+                escape(s.key.metric.as_str()),
                 num(&values),
                 num(&s.change.map(pct).unwrap_or_default()),
                 format!("<span class=\"muted\">{}</span>", escape(&s.reason)),

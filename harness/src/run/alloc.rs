@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::measure::{Measurement, Unit};
+use crate::metric::Metric;
 use crate::plan::Startup;
 use crate::process::{self, hint};
 use crate::run::startup;
@@ -83,9 +84,9 @@ pub fn measure(built: &Built, startup: &Startup) -> Result<Vec<Measurement>> {
     let sha = super::size::bin_sha256(built, &startup.binary)?;
     // Counts below 2^53 convert to f64 exactly; a run allocating more is not a start-up.
     Ok([
-        ("allocations_count", Unit::Count, allocations),
-        ("allocated_bytes", Unit::Bytes, bytes),
-        ("peak_heap_bytes", Unit::Bytes, peak),
+        (Metric::AllocationsCount, Unit::Count, allocations),
+        (Metric::AllocatedBytes, Unit::Bytes, bytes),
+        (Metric::PeakHeap, Unit::Bytes, peak),
     ]
     .into_iter()
     .map(|(metric, unit, value)| {

@@ -18,11 +18,9 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::measure::{Interval, Measurement, Unit};
+use crate::metric::Metric;
 use crate::process;
 use crate::target::{BenchTarget, Built};
-
-/// The wall-time metric: nanoseconds per iteration.
-pub const WALL_TIME_NS: &str = "wall_time_ns";
 
 /// The tool name in [`Error::ToolOutput`].
 const TOOL: &str = "criterion";
@@ -242,7 +240,7 @@ fn parse_files(
         }),
         ..Measurement::sampled(
             benchmark.full_id.clone(),
-            WALL_TIME_NS,
+            Metric::WallTime,
             Unit::Nanoseconds,
             value_ns,
             samples,
@@ -293,31 +291,32 @@ fn per_iteration_times(sample: &SampleFile) -> Result<Vec<f64>, String> {
 /// criterion writes the `Throughput` enum externally tagged: `{"Bytes": 1636}`,
 /// `{"ElementsAndBytes": {"elements": 10, "bytes": 1636}}`. A kind perfgate does not know is
 /// left out rather than failing the wall-time measurement.
-fn throughputs(throughput: &serde_json::Value) -> Vec<(&'static str, Unit, f64)> {
-    const BYTES: &str = "throughput_bytes_per_s";
-    const ELEMENTS: &str = "throughput_elements_per_s";
-    const BITS: &str = "throughput_bits_per_s";
+fn throughputs(throughput: &serde_json::Value) -> Vec<(Metric, Unit, f64)> {
     let Some((kind, amount)) = throughput.as_object().and_then(|o| o.iter().next()) else {
         return Vec::new();
     };
     let n = |v: &serde_json::Value| v.as_f64().filter(|n| *n > 0.0);
     let mut out = Vec::new();
     match kind.as_str() {
-        "Bytes" | "BytesDecimal" => out.extend(n(amount).map(|n| (BYTES, Unit::BytesPerSecond, n))),
-        "Elements" => out.extend(n(amount).map(|n| (ELEMENTS, Unit::PerSecond, n))),
-        "Bits" => out.extend(n(amount).map(|n| (BITS, Unit::PerSecond, n))),
+        "Bytes" | "BytesDecimal" => {
+            out.extend(n(amount).map(|n| (Metric::throughput_bytes(), Unit::BytesPerSecond, n)))
+        }
+        "Elements" => {
+            out.extend(n(amount).map(|n| (Metric::throughput_elements(), Unit::PerSecond, n)))
+        }
+        "Bits" => out.extend(n(amount).map(|n| (Metric::throughput_bits(), Unit::PerSecond, n))),
         "ElementsAndBytes" => {
             out.extend(
                 amount
                     .get("bytes")
                     .and_then(n)
-                    .map(|n| (BYTES, Unit::BytesPerSecond, n)),
+                    .map(|n| (Metric::throughput_bytes(), Unit::BytesPerSecond, n)),
             );
             out.extend(
                 amount
                     .get("elements")
                     .and_then(n)
-                    .map(|n| (ELEMENTS, Unit::PerSecond, n)),
+                    .map(|n| (Metric::throughput_elements(), Unit::PerSecond, n)),
             );
         }
         _ => {}

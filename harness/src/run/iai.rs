@@ -22,14 +22,9 @@ use serde::Deserialize;
 
 use crate::error::{Error, Result};
 use crate::measure::{Measurement, Unit};
+use crate::metric::Metric;
 use crate::process;
 use crate::target::{BenchKind, BenchTarget, Built};
-
-/// The instruction-count metric (callgrind's `Ir`).
-pub const INSTRUCTIONS: &str = "instructions";
-
-/// The prefix of every other callgrind event's metric name.
-pub const EVENT_PREFIX: &str = "callgrind_";
 
 /// The tool name in [`Error::ToolOutput`].
 const TOOL: &str = "iai-callgrind";
@@ -379,7 +374,7 @@ fn measurements(bench: &str, events: BTreeMap<String, Value>) -> Result<Vec<Meas
     };
     let mut out = vec![Measurement::exact(
         bench,
-        INSTRUCTIONS,
+        Metric::Instructions,
         Unit::Instructions,
         ir as f64,
     )];
@@ -388,7 +383,7 @@ fn measurements(bench: &str, events: BTreeMap<String, Value>) -> Result<Vec<Meas
             Value::Int(n) if name != "Ir" && !name.ends_with("Rate") => {
                 out.push(Measurement::exact(
                     bench,
-                    format!("{EVENT_PREFIX}{}", snake_case(name)),
+                    Metric::callgrind_event(&snake_case(name)),
                     Unit::Events,
                     *n as f64,
                 ));
@@ -569,7 +564,7 @@ mod tests {
     fn rows(ms: &[Measurement]) -> Vec<(String, String, f64)> {
         for m in ms {
             assert!(m.lower_is_better && m.samples.is_empty() && m.interval.is_none());
-            let unit = if m.metric == INSTRUCTIONS {
+            let unit = if m.metric == Metric::Instructions {
                 Unit::Instructions
             } else {
                 Unit::Events
@@ -577,7 +572,7 @@ mod tests {
             assert_eq!(m.unit, unit, "{}", m.metric);
         }
         ms.iter()
-            .map(|m| (m.bench.clone(), m.metric.clone(), m.value))
+            .map(|m| (m.bench.clone(), m.metric.to_string(), m.value))
             .collect()
     }
 

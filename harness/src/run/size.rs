@@ -10,6 +10,7 @@ use std::process::Command;
 
 use crate::error::{Error, Result};
 use crate::measure::{Measurement, Unit};
+use crate::metric::Metric;
 use crate::process::{self, hint};
 use crate::target::Built;
 
@@ -42,11 +43,11 @@ pub fn measure(built: &Built) -> Result<Vec<Measurement>> {
         let bench = format!("binary/{name}");
         // File sizes are far below 2^53 bytes, so the conversion to f64 is exact.
         out.push(
-            Measurement::exact(&bench, "binary_size_bytes", Unit::Bytes, size as f64)
+            Measurement::exact(&bench, Metric::BinarySize, Unit::Bytes, size as f64)
                 .with_artifact(sha.clone()),
         );
         out.push(
-            Measurement::exact(&bench, "stripped_size_bytes", Unit::Bytes, stripped as f64)
+            Measurement::exact(&bench, Metric::StrippedSize, Unit::Bytes, stripped as f64)
                 .with_artifact(sha),
         );
     }

@@ -13,6 +13,7 @@ use std::time::Instant;
 
 use crate::error::{Error, Result};
 use crate::measure::{Measurement, Unit};
+use crate::metric::Metric;
 use crate::plan::Startup;
 use crate::process::{self, hint};
 use crate::stats;
@@ -176,13 +177,18 @@ pub fn to_measurements(binary: &str, samples_ns: &[f64], sha: Option<String>) ->
     let bench = format!("startup/{binary}");
     let ns = Unit::Nanoseconds;
     let mut out = vec![
-        Measurement::sampled(&bench, "startup_wall_ns", ns, p50, samples_ns.to_vec()),
-        Measurement::exact(&bench, "startup_p95_ns", ns, p95),
-        Measurement::exact(&bench, "startup_p99_ns", ns, p99),
-        Measurement::exact(&bench, "startup_max_ns", ns, max),
+        Measurement::sampled(&bench, Metric::StartupWall, ns, p50, samples_ns.to_vec()),
+        Measurement::exact(&bench, Metric::StartupP95, ns, p95),
+        Measurement::exact(&bench, Metric::StartupP99, ns, p99),
+        Measurement::exact(&bench, Metric::StartupMax, ns, max),
     ];
     if let Some(cv) = stats::coefficient_of_variation(samples_ns) {
-        out.push(Measurement::exact(&bench, "startup_cv", Unit::Ratio, cv));
+        out.push(Measurement::exact(
+            &bench,
+            Metric::StartupCv,
+            Unit::Ratio,
+            cv,
+        ));
     }
     out.into_iter()
         .map(|m| m.with_artifact(sha.clone()))
