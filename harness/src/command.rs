@@ -9,11 +9,11 @@ use anyhow::Context as _;
 
 use crate::build;
 use crate::cli::{Cli, Command, CompareArgs, Format, ReportArgs, RunArgs};
-use crate::compare::{self, Budget, ExitPolicy, GateRules, History, Outcome, Rule, SeriesKey};
 use crate::config::{self, Config};
 use crate::error::{Error, exit};
 use crate::explain::Explanation;
 use crate::fingerprint;
+use crate::gate::{self, Budget, ExitPolicy, GateRules, History, Outcome, Rule, SeriesKey};
 use crate::gate_render;
 use crate::git::{Repo, short};
 use crate::lock::RunLock;
@@ -512,13 +512,13 @@ fn compare_baselines(
     rules: &GateRules,
     base: &Baseline,
     head: &Baseline,
-) -> anyhow::Result<compare::Comparison> {
+) -> anyhow::Result<gate::Comparison> {
     let rules = GateRules {
         explained: explained_changes(&repo.changed_paths(&base.commit.sha, &head.commit.sha)?),
         ..rules.clone()
     };
     let history = history(repo, base, dir)?;
-    Ok(compare::compare(base, head, &history, &rules)
+    Ok(gate::compare(base, head, &history, &rules)
         .map_err(|message| Error::NotComparable { message })?)
 }
 
@@ -601,7 +601,7 @@ fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
         _ => None,
     };
     let budgets = latest
-        .map(|b| compare::check_budgets(b, &rules.budgets))
+        .map(|b| gate::check_budgets(b, &rules.budgets))
         .unwrap_or_default();
     let requested = match &args.compare {
         Some(pair) if pair.len() == 2 => {

@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::compare::{Comparison, SeriesVerdict, Verdict, field_scope, pct};
+use crate::gate::{Comparison, SeriesVerdict, Verdict, field_scope, pct};
 use crate::git::short;
 use crate::summary::format_value;
 
@@ -423,7 +423,7 @@ fn change(s: &SeriesVerdict) -> String {
     s.change.map(pct).unwrap_or_else(|| "—".to_string())
 }
 
-fn budget_status(b: &crate::compare::BudgetResult) -> String {
+fn budget_status(b: &crate::gate::BudgetResult) -> String {
     match (b.ok, b.value) {
         (true, _) => "ok".to_string(),
         (false, Some(v)) => format!("exceeded, {}", budget_value(v, b.unit)),
@@ -491,7 +491,7 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::compare::{BudgetResult, ExitPolicy, MetricClass, Outcome, SeriesKey};
+    use crate::gate::{BudgetResult, ExitPolicy, MetricClass, Outcome, SeriesKey};
     use crate::git::CommitInfo;
     use crate::measure::Unit;
 
@@ -520,7 +520,7 @@ mod tests {
                 bench: bench.into(),
                 metric: metric.into(),
             },
-            class: crate::compare::metric_class(&metric.into()),
+            class: crate::gate::metric_class(&metric.into()),
             verdict,
             reason: reason.into(),
             unit,

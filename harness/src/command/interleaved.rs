@@ -14,8 +14,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::compare::{self, Comparison, GateRules, History, MetricClass, SeriesKey, Verdict};
 use crate::error::Error;
+use crate::gate::{self, Comparison, GateRules, History, MetricClass, SeriesKey, Verdict};
 use crate::git::CommitInfo;
 use crate::interleave::{self, Side, Unit};
 use crate::measure::Measurement;
@@ -133,8 +133,7 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     apply(&mut base_pooled, Side::Base, &first, job.startup.as_ref());
     apply(&mut head_pooled, Side::Head, &first, job.startup.as_ref());
     let judge = |b: &Baseline, h: &Baseline| {
-        compare::compare(b, h, &history, job.rules)
-            .map_err(|message| Error::NotComparable { message })
+        gate::compare(b, h, &history, job.rules).map_err(|message| Error::NotComparable { message })
     };
     let mut comparison = judge(&base_pooled, &head_pooled)?;
 

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::callgrind::{CallgrindProfile, Function};
-use crate::compare::pct;
+use crate::gate::pct;
 use crate::gate_render::code;
 
 /// One function's instruction counts in A and in B.

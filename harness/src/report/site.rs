@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::compare::{BudgetResult, Comparison, MetricClass, SeriesVerdict, Verdict, pct};
+use crate::gate::{BudgetResult, Comparison, MetricClass, SeriesVerdict, Verdict, pct};
 use crate::gate_render;
 use crate::git::short;
 use crate::measure::Measurement;

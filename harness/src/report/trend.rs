@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::compare::{self, MetricClass, SeriesKey};
+use crate::gate::{self, MetricClass, SeriesKey};
 use crate::git::CommitInfo;
 use crate::measure::{Measurement, Unit};
 use crate::stats;
@@ -79,7 +79,7 @@ impl Trends {
                 for m in &run.measurements {
                     let key = SeriesKey::of(profile, m);
                     let trend = series.entry(key.clone()).or_insert_with(|| Trend {
-                        class: compare::metric_class(&key.metric),
+                        class: gate::metric_class(&key.metric),
                         key,
                         unit: m.unit,
                         lower_is_better: m.lower_is_better,
@@ -117,7 +117,7 @@ impl Trends {
 
 /// The band of a noisy measurement (see [`Point::band`]).
 fn band(m: &Measurement) -> Option<(f64, f64)> {
-    if compare::metric_class(&m.metric) != MetricClass::Noisy {
+    if gate::metric_class(&m.metric) != MetricClass::Noisy {
         return None;
     }
     if let Some(i) = &m.interval {
@@ -139,10 +139,10 @@ fn band(m: &Measurement) -> Option<(f64, f64)> {
 fn change_points(trend: &Trend, boundaries: &[usize]) -> Vec<ChangePoint> {
     let (default, min_segment) = match trend.class {
         MetricClass::Deterministic => (
-            compare::DEFAULT_FENCE_DETERMINISTIC,
+            gate::DEFAULT_FENCE_DETERMINISTIC,
             changepoint::MIN_SEGMENT_DETERMINISTIC,
         ),
-        _ => (compare::DEFAULT_FENCE_NOISY, changepoint::MIN_SEGMENT_NOISY),
+        _ => (gate::DEFAULT_FENCE_NOISY, changepoint::MIN_SEGMENT_NOISY),
     };
     let mut out = Vec::new();
     let mut start = 0;
@@ -159,8 +159,8 @@ fn change_points(trend: &Trend, boundaries: &[usize]) -> Vec<ChangePoint> {
         // one's fence is about single changes, while a mean over a segment is far steadier,
         // and its noise is already weighed by the t-test: it keeps the default floor.
         let floor =
-            if trend.class == MetricClass::Deterministic && values.len() >= compare::HISTORY_LEN {
-                stats::noise_fence(&values[values.len() - compare::HISTORY_LEN..])
+            if trend.class == MetricClass::Deterministic && values.len() >= gate::HISTORY_LEN {
+                stats::noise_fence(&values[values.len() - gate::HISTORY_LEN..])
                     .filter(|f| f.is_finite())
                     .unwrap_or(default)
                     .max(default)

@@ -1,0 +1,636 @@
+//! Judging one series (`docs/gate.md` §3.2, §4, §6, §8): the identical-artifact short-circuit,
+//! the deterministic rule with its floor, the noisy test and its verdict once q is known, and
+//! the informational rule.
+
+use std::collections::BTreeMap;
+
+use crate::measure::Measurement;
+use crate::metric::{Metric, MetricClass};
+
+use super::environment::{depends_on, short_value};
+use super::model::{History, SeriesKey, SeriesVerdict, Verdict};
+use super::reason::{join_notes, number, pct, plain_pct, values};
+use super::rules::{GateRules, class_under, gate_of, metric_class};
+use crate::stats;
+use crate::store::{Baseline, ProfileRun};
+
+use super::{
+    BOOTSTRAP_RESAMPLES, CONFIDENCE, DEFAULT_FENCE_DETERMINISTIC, DEFAULT_FENCE_NOISY,
+    FLOOR_EVENTS, FLOOR_FRACTION, HISTORY_LEN, MIN_SAMPLES, TOLERANCE,
+};
+
+/// One side of a series: its measurement and the samples the noisy rule tests.
+pub(crate) struct Side<'a> {
+    pub(crate) m: &'a Measurement,
+    pub(crate) samples: Vec<f64>,
+}
+
+/// Every series of a baseline. A throughput measurement without samples gets samples derived
+/// from its bench's `wall_time_ns` samples: t_i = throughput · wall / w_i (§6).
+pub(crate) fn series_of(baseline: &Baseline) -> BTreeMap<SeriesKey, Side<'_>> {
+    let mut out = BTreeMap::new();
+    for (profile, run) in &baseline.profiles {
+        for m in &run.measurements {
+            let key = SeriesKey::of(profile, m);
+            let samples = if m.samples.is_empty() && m.metric.is_throughput() {
+                derived_throughput(m, run)
+            } else {
+                m.samples.clone()
+            };
+            // A baseline has one measurement per key; should one repeat, the first counts.
+            out.entry(key).or_insert(Side { m, samples });
+        }
+    }
+    out
+}
+
+pub(crate) fn derived_throughput(m: &Measurement, run: &ProfileRun) -> Vec<f64> {
+    let Some(wall) = run
+        .measurements
+        .iter()
+        .find(|w| w.bench == m.bench && w.metric == Metric::WallTime)
+    else {
+        return Vec::new();
+    };
+    let positive = |v: f64| v > 0.0 && v.is_finite();
+    if !positive(wall.value) || !wall.samples.iter().all(|&w| positive(w)) {
+        return Vec::new();
+    }
+    wall.samples
+        .iter()
+        .map(|w| m.value * wall.value / w)
+        .collect()
+}
+
+/// A series judged at once, or a noisy series waiting for its q-value.
+pub(crate) enum Judged {
+    Done(SeriesVerdict),
+    Tested(Tested),
+}
+
+/// The numbers of a tested noisy series, before Benjamini–Hochberg.
+pub(crate) struct Tested {
+    pub(crate) shift: f64,
+    pub(crate) interval: (f64, f64),
+    pub(crate) p: f64,
+    pub(crate) n: (usize, usize),
+    pub(crate) fence: Fence,
+    pub(crate) gate: f64,
+    /// The minimal detectable shift at 95% power of the samples (§6.1).
+    pub(crate) mde: Option<f64>,
+    pub(crate) values: String,
+    pub(crate) notes: Vec<String>,
+}
+
+/// A noise fence and where it came from.
+#[derive(Clone, Copy)]
+pub(crate) struct Fence {
+    pub(crate) value: f64,
+    /// How many baselines it was computed over; `None` for the default.
+    pub(crate) baselines: Option<usize>,
+}
+
+impl Fence {
+    fn describe(self) -> String {
+        match self.baselines {
+            Some(n) => format!("fence {} ({n} baselines)", plain_pct(self.value)),
+            None => format!("fence {} (default)", plain_pct(self.value)),
+        }
+    }
+}
+
+/// F_s of a series (§4): over its last [`HISTORY_LEN`] values, or `default` with fewer.
+pub(crate) fn fence_of(key: &SeriesKey, history: &History, default: f64) -> Fence {
+    let fallback = Fence {
+        value: default,
+        baselines: None,
+    };
+    let Some(values) = history.values.get(key) else {
+        return fallback;
+    };
+    if values.len() < HISTORY_LEN {
+        return fallback;
+    }
+    let last = &values[values.len() - HISTORY_LEN..];
+    match stats::noise_fence(last) {
+        Some(f) if f.is_finite() && f >= 0.0 => Fence {
+            value: f,
+            baselines: Some(HISTORY_LEN),
+        },
+        _ => fallback,
+    }
+}
+
+/// The sign s: +1 when lower is better, −1 otherwise (§1).
+pub(crate) fn sign(m: &Measurement) -> f64 {
+    if m.lower_is_better { 1.0 } else { -1.0 }
+}
+
+/// The bytes the bootstrap seed is made of (§6): the series key, then both shas, each ended by
+/// a zero byte so that no two inputs run together.
+pub(crate) fn seed_bytes(key: &SeriesKey, base_sha: &str, head_sha: &str) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    for part in [
+        key.profile.as_str(),
+        key.bench.as_str(),
+        key.metric.as_str(),
+        base_sha,
+    ] {
+        bytes.extend_from_slice(part.as_bytes());
+        bytes.push(0);
+    }
+    bytes.extend_from_slice(head_sha.as_bytes());
+    bytes
+}
+
+/// What every series is judged against.
+pub(crate) struct Context<'a> {
+    pub(crate) base: &'a Baseline,
+    pub(crate) head: &'a Baseline,
+    /// The base's series, for a bench's instruction count (the floor of §4).
+    pub(crate) base_series: &'a BTreeMap<SeriesKey, Side<'a>>,
+    pub(crate) history: &'a History,
+    pub(crate) rules: &'a GateRules,
+}
+
+impl Context<'_> {
+    /// The absolute floor of a callgrind count of `key` (§4): [`FLOOR_EVENTS`], or
+    /// [`FLOOR_FRACTION`] of the bench's base instruction count where that is larger; `None`
+    /// for metrics not counted by callgrind.
+    fn floor(&self, key: &SeriesKey) -> Option<f64> {
+        if !key.metric.is_callgrind_count() {
+            return None;
+        }
+        let instructions = SeriesKey {
+            metric: Metric::Instructions,
+            ..key.clone()
+        };
+        let relative = self
+            .base_series
+            .get(&instructions)
+            .map_or(0.0, |side| side.m.value.abs() * FLOOR_FRACTION);
+        Some(FLOOR_EVENTS.max(relative))
+    }
+}
+
+/// The verdict of a series present on both sides, through §3.1, §3.2 and its class rule;
+/// `differences` are the environment differences that concern its profile.
+pub(crate) fn judge(
+    key: &SeriesKey,
+    b: &Side<'_>,
+    h: &Side<'_>,
+    differences: &[(String, String, String)],
+    context: &Context<'_>,
+) -> Judged {
+    let Context {
+        base,
+        head,
+        history,
+        rules,
+        ..
+    } = *context;
+    let class = class_under(&key.metric, rules);
+    let mut v = placeholder(key, b.m, h.m);
+    v.class = class;
+
+    // §3.1 comparability.
+    let mut notes = Vec::new();
+    let mut incomparable = Vec::new();
+    for (field, a, z) in differences {
+        if !depends_on(&key.metric, field) {
+            continue;
+        }
+        match rules.explained.get(field) {
+            Some(why) => {
+                let note = format!("({why})");
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
+            }
+            None => incomparable.push(format!("{field} {} → {}", short_value(a), short_value(z))),
+        }
+    }
+    if !incomparable.is_empty() {
+        v.verdict = Verdict::Incomparable;
+        v.reason = format!("incomparable: {}", incomparable.join(", "));
+        return Judged::Done(v);
+    }
+
+    // §3.2 identical artifact.
+    let build_time = key.metric.is_build_time();
+    if let (Some(x), Some(y)) = (&b.m.artifact_sha256, &h.m.artifact_sha256)
+        && x == y
+        && !build_time
+    {
+        let what = if ["binary/", "startup/", "alloc/"]
+            .iter()
+            .any(|p| key.bench.starts_with(p))
+        {
+            "target binary"
+        } else {
+            "bench binary"
+        };
+        let mut reason = format!("{what} identical (sha256 {}…)", x.get(..8).unwrap_or(x));
+        if class == MetricClass::Deterministic
+            && let Some(d) = relative_change(b.m, h.m)
+            && d.abs() > TOLERANCE
+        {
+            reason.push_str(&format!(
+                "; yet the value moved {} > tolerance {} on the same binary ({}): a measurement determinism problem",
+                pct(d),
+                plain_pct(TOLERANCE),
+                values(b.m, h.m)
+            ));
+        }
+        v.verdict = Verdict::Unchanged;
+        v.reason = join_notes(reason, &notes);
+        return Judged::Done(v);
+    }
+
+    let gate = gate_of(key, rules);
+    match class {
+        MetricClass::Deterministic => {
+            let fence = fence_of(key, history, DEFAULT_FENCE_DETERMINISTIC);
+            let floor = context.floor(key);
+            deterministic(&mut v, b.m, h.m, Limits { fence, gate, floor });
+            v.reason = join_notes(std::mem::take(&mut v.reason), &notes);
+            Judged::Done(v)
+        }
+        MetricClass::Informational => {
+            point_rule(&mut v, b.m, h.m, gate, None);
+            v.advisory = true;
+            let why = if key.metric.is_callgrind_event() {
+                "informational, not gated (callgrind's cache events move with code layout; \
+                 `[gate.metrics]` gates one by name)"
+            } else {
+                "informational, not gated"
+            };
+            v.reason = join_notes(format!("{}; {why}", v.reason), &notes);
+            Judged::Done(v)
+        }
+        MetricClass::Noisy => {
+            let fence = fence_of(key, history, DEFAULT_FENCE_NOISY);
+            let n = (b.samples.len(), h.samples.len());
+            let test = if n.0 >= MIN_SAMPLES && n.1 >= MIN_SAMPLES {
+                noisy_test(key, b, h, base, head)
+            } else {
+                None
+            };
+            match test {
+                Some((shift, interval, p)) => Judged::Tested(Tested {
+                    shift,
+                    interval,
+                    p,
+                    n,
+                    fence,
+                    gate,
+                    mde: stats::minimal_detectable_shift(&b.samples, &h.samples),
+                    values: values(b.m, h.m),
+                    notes,
+                }),
+                None => {
+                    point_rule(&mut v, b.m, h.m, gate, Some(fence));
+                    v.advisory = true;
+                    let why = if n.0 >= MIN_SAMPLES && n.1 >= MIN_SAMPLES {
+                        "advisory: the samples allow no test (a zero or negative sample, or no spread)"
+                            .to_string()
+                    } else {
+                        format!(
+                            "advisory: {}/{} samples, a test needs {MIN_SAMPLES} per side",
+                            n.0, n.1
+                        )
+                    };
+                    v.reason = join_notes(format!("{}; {why}", v.reason), &notes);
+                    Judged::Done(v)
+                }
+            }
+        }
+    }
+}
+
+/// Δ̂, [L, U] and p of a noisy series (§6), all worse-positive; `None` where a statistic is
+/// undefined.
+pub(crate) fn noisy_test(
+    key: &SeriesKey,
+    b: &Side<'_>,
+    h: &Side<'_>,
+    base: &Baseline,
+    head: &Baseline,
+) -> Option<(f64, (f64, f64), f64)> {
+    let s = sign(h.m);
+    let hl = stats::hodges_lehmann_log_shift(&b.samples, &h.samples)?;
+    let seed = stats::seed_from(&seed_bytes(key, &base.commit.sha, &head.commit.sha));
+    let (lo, hi) = stats::bootstrap_relative_shift(
+        &b.samples,
+        &h.samples,
+        BOOTSTRAP_RESAMPLES,
+        seed,
+        CONFIDENCE,
+    )?;
+    let test = stats::mann_whitney_u(&b.samples, &h.samples)?;
+    let shift = s * hl.exp_m1();
+    let interval = if s > 0.0 { (lo, hi) } else { (-hi, -lo) };
+    let finite = shift.is_finite()
+        && interval.0.is_finite()
+        && interval.1.is_finite()
+        && test.p_value.is_finite();
+    finite.then_some((shift, interval, test.p_value))
+}
+
+/// A verdict with its key, class, values and unit, and nothing decided yet.
+pub(crate) fn placeholder(key: &SeriesKey, b: &Measurement, h: &Measurement) -> SeriesVerdict {
+    SeriesVerdict {
+        key: key.clone(),
+        class: metric_class(&key.metric),
+        verdict: Verdict::WithinNoise,
+        reason: String::new(),
+        unit: h.unit,
+        base: Some(b.value),
+        head: Some(h.value),
+        change: None,
+        interval: None,
+        p_value: None,
+        q_value: None,
+        fence: None,
+        notable: false,
+        advisory: false,
+        acknowledged: None,
+        ignored: false,
+        low_power: false,
+    }
+}
+
+/// `new` or `missing`: the series of `m` is absent from `other`.
+pub(crate) fn one_sided(
+    key: &SeriesKey,
+    m: &Measurement,
+    verdict: Verdict,
+    other: &Baseline,
+) -> SeriesVerdict {
+    let side = if verdict == Verdict::New {
+        "base"
+    } else {
+        "head"
+    };
+    let mut reason = if other.profiles.contains_key(&key.profile) {
+        format!("not in {side}")
+    } else {
+        format!("profile `{}` not in {side}", key.profile)
+    };
+    if verdict == Verdict::Missing {
+        reason.push_str(" (renamed? a rename is a migration)");
+    }
+    let (base, head) = if verdict == Verdict::New {
+        (None, Some(m.value))
+    } else {
+        (Some(m.value), None)
+    };
+    SeriesVerdict {
+        key: key.clone(),
+        class: metric_class(&key.metric),
+        verdict,
+        reason,
+        unit: m.unit,
+        base,
+        head,
+        change: None,
+        interval: None,
+        p_value: None,
+        q_value: None,
+        fence: None,
+        notable: false,
+        advisory: false,
+        acknowledged: None,
+        ignored: false,
+        low_power: false,
+    }
+}
+
+/// Δ = s·(head − base)/base; `None` for a zero or non-finite base.
+pub(crate) fn relative_change(b: &Measurement, h: &Measurement) -> Option<f64> {
+    crate::summary::relative_change(h.value, b.value, h.lower_is_better)
+}
+
+/// What a deterministic change is held against (§4).
+#[derive(Clone, Copy)]
+pub(crate) struct Limits {
+    pub(crate) fence: Fence,
+    pub(crate) gate: f64,
+    /// The absolute floor of a callgrind count; `None` for other metrics.
+    pub(crate) floor: Option<f64>,
+}
+
+/// The deterministic rule (§4), into `v`.
+pub(crate) fn deterministic(
+    v: &mut SeriesVerdict,
+    b: &Measurement,
+    h: &Measurement,
+    limits: Limits,
+) {
+    let Limits { fence, gate, floor } = limits;
+    v.fence = Some(fence.value);
+    let values = values(b, h);
+    let moved = (h.value - b.value).abs();
+    let beyond_tolerance = relative_change(b, h).is_none_or(|d| d.abs() > TOLERANCE);
+    if let Some(floor) = floor.filter(|&floor| moved <= floor && moved > 0.0 && beyond_tolerance) {
+        v.change = relative_change(b, h);
+        v.verdict = Verdict::WithinNoise;
+        v.reason = format!(
+            "{} event(s) ≤ floor {}; {values}",
+            format_count(h.value - b.value),
+            format_count(floor)
+        );
+        return;
+    }
+    let mut clauses = Vec::new();
+    if b.value == 0.0 {
+        if h.value == 0.0 {
+            v.change = Some(0.0);
+            v.verdict = Verdict::WithinNoise;
+            clauses.push(format!("0% ≤ tolerance {}", plain_pct(TOLERANCE)));
+        } else {
+            let worse = sign(h) * h.value > 0.0;
+            v.verdict = if worse {
+                Verdict::Regressed
+            } else {
+                Verdict::Improved
+            };
+            v.notable = true;
+            clauses.push("from zero".to_string());
+        }
+        clauses.push(values);
+        v.reason = clauses.join("; ");
+        return;
+    }
+    let Some(d) = relative_change(b, h) else {
+        v.verdict = Verdict::WithinNoise;
+        v.advisory = true;
+        v.reason = format!("no change can be computed; {values}");
+        return;
+    };
+    v.change = Some(d);
+    v.notable = d.abs() > fence.value.max(TOLERANCE);
+    if d.abs() <= TOLERANCE {
+        v.verdict = Verdict::WithinNoise;
+        clauses.push(format!("{} ≤ tolerance {}", pct(d), plain_pct(TOLERANCE)));
+    } else if d > gate {
+        v.verdict = Verdict::Regressed;
+        clauses.push(format!("{} > gate {}", pct(d), plain_pct(gate)));
+        clauses.push(fence.describe());
+    } else if d < -gate {
+        v.verdict = Verdict::Improved;
+        clauses.push(format!("{} < -gate {}", pct(d), plain_pct(gate)));
+        clauses.push(fence.describe());
+    } else if v.notable {
+        v.verdict = Verdict::WithinNoise;
+        clauses.push(format!(
+            "{}, notable ({}), below gate {}",
+            pct(d),
+            fence.describe(),
+            plain_pct(gate)
+        ));
+    } else {
+        v.verdict = Verdict::WithinNoise;
+        clauses.push(format!(
+            "{} within {}, below gate {}",
+            pct(d),
+            fence.describe(),
+            plain_pct(gate)
+        ));
+    }
+    clauses.push(values);
+    if fence.value >= gate / 2.0 {
+        v.advisory = true;
+        clauses.push(format!(
+            "advisory: unstable, {} ≥ half the gate",
+            fence.describe()
+        ));
+    }
+    v.reason = clauses.join("; ");
+}
+
+/// A whole count with its sign, as the floor's reason writes a change: `-3`, `+12`.
+pub(crate) fn format_count(count: f64) -> String {
+    format!("{count:+.0}")
+}
+
+/// Δ of the stored values against the gate, no test (§6 with too few samples, §8): with a
+/// fence, the change must also exceed it.
+pub(crate) fn point_rule(
+    v: &mut SeriesVerdict,
+    b: &Measurement,
+    h: &Measurement,
+    gate: f64,
+    fence: Option<Fence>,
+) {
+    v.fence = fence.map(|f| f.value);
+    let values = values(b, h);
+    let Some(d) = relative_change(b, h) else {
+        v.verdict = Verdict::WithinNoise;
+        v.reason = format!("no change can be computed (zero base); {values}");
+        return;
+    };
+    v.change = Some(d);
+    let beyond = fence.is_none_or(|f| d.abs() > f.value);
+    let mut clauses = Vec::new();
+    if d > gate && beyond {
+        v.verdict = Verdict::Regressed;
+        clauses.push(format!("{} > gate {}", pct(d), plain_pct(gate)));
+    } else if d < -gate && beyond {
+        v.verdict = Verdict::Improved;
+        clauses.push(format!("{} < -gate {}", pct(d), plain_pct(gate)));
+    } else {
+        v.verdict = Verdict::WithinNoise;
+        clauses.push(format!("{}, below gate {}", pct(d), plain_pct(gate)));
+    }
+    if let Some(f) = fence {
+        clauses.push(f.describe());
+    }
+    clauses.push(values);
+    v.reason = clauses.join("; ");
+}
+
+/// The noisy verdict (§6) once q is known.
+pub(crate) fn finish_noisy(v: &mut SeriesVerdict, t: Tested, q: f64, alpha: f64) {
+    let (l, u) = t.interval;
+    let (f, g) = (t.fence.value, t.gate);
+    let significant = q < alpha;
+    v.change = Some(t.shift);
+    v.interval = Some(t.interval);
+    v.p_value = Some(t.p);
+    v.q_value = Some(q);
+    v.fence = Some(f);
+    v.notable = (l > f || u < -f) && significant;
+    let head = if t.shift > g && l > f && significant {
+        v.verdict = Verdict::Regressed;
+        let confident = if l > g { ", confident" } else { "" };
+        format!("{} > gate {}{confident}", pct(t.shift), plain_pct(g))
+    } else if t.shift < -g && u < -f && significant {
+        v.verdict = Verdict::Improved;
+        let confident = if u < -g { ", confident" } else { "" };
+        format!("{} < -gate {}{confident}", pct(t.shift), plain_pct(g))
+    } else {
+        v.verdict = Verdict::WithinNoise;
+        if !significant {
+            format!(
+                "{}, not significant (q ≥ α), gate {}",
+                pct(t.shift),
+                plain_pct(g)
+            )
+        } else if v.notable {
+            format!("{}, notable, below gate {}", pct(t.shift), plain_pct(g))
+        } else {
+            format!(
+                "{}, interval reaches the fence, gate {}",
+                pct(t.shift),
+                plain_pct(g)
+            )
+        }
+    };
+    let stats = format!(
+        "CI [{}, {}], q = {}, p = {}, α {}, n = {}/{}",
+        pct(l),
+        pct(u),
+        number(q),
+        number(t.p),
+        number(alpha),
+        t.n.0,
+        t.n.1
+    );
+    let mut parts = vec![head, stats, t.fence.describe(), t.values];
+    if let Some(mde) = t.mde.filter(|&mde| mde > g) {
+        parts.extend(low_power(v, (l, u), mde, g));
+    }
+    v.reason = join_notes(parts.join("; "), &t.notes);
+}
+
+/// §6.1: what low power (MDE95 above the gate) does to a verdict, into `v`, and the clause
+/// that says so. Low power is a reason to distrust a pass, never a confident verdict: a
+/// regression whose whole interval lies beyond the gate (L > g) stands, and so does an
+/// improvement with U < −g. A pass, and a verdict whose interval reaches back inside the gate,
+/// become advisory.
+pub(crate) fn low_power(
+    v: &mut SeriesVerdict,
+    (l, u): (f64, f64),
+    mde: f64,
+    g: f64,
+) -> Option<String> {
+    let numbers = format!("MDE95 {} > gate {}", plain_pct(mde), plain_pct(g));
+    match v.verdict {
+        Verdict::Regressed if l > g => None,
+        Verdict::Improved if u < -g => None,
+        Verdict::WithinNoise => {
+            v.advisory = true;
+            v.low_power = true;
+            Some(format!(
+                "advisory pass: these samples could not have seen a regression of the gate's size ({numbers})"
+            ))
+        }
+        _ => {
+            v.advisory = true;
+            Some(format!(
+                "advisory: gate not enforceable here: {numbers}, and the interval reaches inside the gate"
+            ))
+        }
+    }
+}
