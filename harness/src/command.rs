@@ -10,6 +10,7 @@ use anyhow::Context as _;
 use crate::build;
 use crate::cli::{Cli, Command, CompareArgs, Format, ReportArgs, RunArgs};
 use crate::config::{self, Config};
+use crate::env_field::EnvField;
 use crate::error::{Error, exit};
 use crate::explain::Explanation;
 use crate::fingerprint;
@@ -862,20 +863,24 @@ fn gate_rules(config: &Config, repo: &Repo, head: &str, path: &Path) -> anyhow::
 /// Environment differences that the range base..head explains by its own changes (gate.md
 /// §2.2): a changed Cargo.lock, toolchain file or cargo profile is the commit's doing, so the
 /// series stay comparable and their reasons say why.
-fn explained_changes(changed: &[String]) -> BTreeMap<String, String> {
+fn explained_changes(changed: &[String]) -> BTreeMap<EnvField, String> {
     let mut explained = BTreeMap::new();
     let file = |path: &str| path.rsplit('/').next().unwrap_or(path).to_string();
     for path in changed {
         match file(path).as_str() {
             "Cargo.lock" => {
                 explained.insert(
-                    "cargo_lock_sha256".to_string(),
+                    EnvField::CargoLock,
                     "Cargo.lock changed in range".to_string(),
                 );
             }
             "rust-toolchain" | "rust-toolchain.toml" => {
-                for field in ["rustc", "rustc_commit_hash", "llvm_version"] {
-                    explained.insert(field.to_string(), format!("{path} changed in range"));
+                for field in [
+                    EnvField::Rustc,
+                    EnvField::RustcCommitHash,
+                    EnvField::LlvmVersion,
+                ] {
+                    explained.insert(field, format!("{path} changed in range"));
                 }
             }
             _ => {}

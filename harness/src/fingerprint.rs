@@ -17,6 +17,7 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::env_field::{EnvDifference, EnvField};
 use crate::error::{Error, Result};
 use crate::process::{self, hint};
 
@@ -72,38 +73,38 @@ impl Fingerprint {
             && self.valgrind == other.valgrind
     }
 
-    /// The fields in which `self` and `other` differ: the field's name (as stored), this
-    /// value and the other value, in field order. Absent optional values read `none`.
-    pub fn differences(&self, other: &Fingerprint) -> Vec<(&'static str, String, String)> {
-        let fields = |f: &Fingerprint| -> [(&'static str, String); 16] {
+    /// The fields in which `self` and `other` differ, with this value and the other value, in
+    /// field order. Absent optional values read `none`.
+    pub fn differences(&self, other: &Fingerprint) -> Vec<EnvDifference> {
+        let fields = |f: &Fingerprint| -> [(EnvField, String); 16] {
             let opt = |v: &Option<String>| v.clone().unwrap_or_else(|| "none".to_string());
             [
-                ("rustc", f.rustc.clone()),
-                ("rustc_commit_hash", f.rustc_commit_hash.clone()),
-                ("llvm_version", f.llvm_version.clone()),
-                ("host", f.host.clone()),
-                ("cpu_model", f.cpu_model.clone()),
-                ("cpu_vendor", f.cpu_vendor.clone()),
+                (EnvField::Rustc, f.rustc.clone()),
+                (EnvField::RustcCommitHash, f.rustc_commit_hash.clone()),
+                (EnvField::LlvmVersion, f.llvm_version.clone()),
+                (EnvField::Host, f.host.clone()),
+                (EnvField::CpuModel, f.cpu_model.clone()),
+                (EnvField::CpuVendor, f.cpu_vendor.clone()),
                 (
-                    "cpu_family_model_stepping",
+                    EnvField::CpuFamilyModelStepping,
                     f.cpu_family_model_stepping.clone(),
                 ),
-                ("cpu_flags_sha256", f.cpu_flags_sha256.clone()),
-                ("cores", f.cores.to_string()),
-                ("kernel", f.kernel.clone()),
-                ("glibc", opt(&f.glibc)),
-                ("valgrind", opt(&f.valgrind)),
-                ("iai_callgrind_runner", opt(&f.iai_callgrind_runner)),
-                ("perfgate_version", f.perfgate_version.clone()),
-                ("cargo_lock_sha256", opt(&f.cargo_lock_sha256)),
-                ("rustflags", opt(&f.rustflags)),
+                (EnvField::CpuFlags, f.cpu_flags_sha256.clone()),
+                (EnvField::Cores, f.cores.to_string()),
+                (EnvField::Kernel, f.kernel.clone()),
+                (EnvField::Glibc, opt(&f.glibc)),
+                (EnvField::Valgrind, opt(&f.valgrind)),
+                (EnvField::CallgrindRunner, opt(&f.iai_callgrind_runner)),
+                (EnvField::PerfgateVersion, f.perfgate_version.clone()),
+                (EnvField::CargoLock, opt(&f.cargo_lock_sha256)),
+                (EnvField::Rustflags, opt(&f.rustflags)),
             ]
         };
         fields(self)
             .into_iter()
             .zip(fields(other))
             .filter(|((_, a), (_, b))| a != b)
-            .map(|((name, a), (_, b))| (name, a, b))
+            .map(|((field, a), (_, b))| EnvDifference::new(field, a, b))
             .collect()
     }
 }
@@ -522,18 +523,10 @@ iai-callgrind-runner v0.16.1:
         assert_eq!(
             a.differences(&b),
             vec![
-                ("llvm_version", "22.1.2".to_string(), "22.1.3".to_string()),
-                ("cores", "2".to_string(), "4".to_string()),
-                (
-                    "valgrind",
-                    "valgrind-3.19.0".to_string(),
-                    "none".to_string()
-                ),
-                (
-                    "rustflags",
-                    "none".to_string(),
-                    "-Ctarget-cpu=native".to_string()
-                ),
+                EnvDifference::new(EnvField::LlvmVersion, "22.1.2", "22.1.3"),
+                EnvDifference::new(EnvField::Cores, "2", "4"),
+                EnvDifference::new(EnvField::Valgrind, "valgrind-3.19.0", "none"),
+                EnvDifference::new(EnvField::Rustflags, "none", "-Ctarget-cpu=native"),
             ]
         );
         // Every field is compared: the names match the stored JSON keys.
@@ -544,7 +537,7 @@ iai-callgrind-runner v0.16.1:
             .keys()
             .map(String::as_str)
             .collect();
-        let mut names: Vec<&str> = a
+        let mut names: Vec<String> = a
             .differences(&Fingerprint {
                 rustc: String::new(),
                 rustc_commit_hash: String::new(),
@@ -564,7 +557,7 @@ iai-callgrind-runner v0.16.1:
                 rustflags: Some(String::new()),
             })
             .into_iter()
-            .map(|(name, _, _)| name)
+            .map(|d| d.field.name())
             .collect();
         names.sort_unstable();
         let mut keys = keys;

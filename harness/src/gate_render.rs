@@ -10,7 +10,8 @@ use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::gate::{Comparison, SeriesVerdict, Verdict, field_scope, pct};
+use crate::env_field::{EnvField, Scope};
+use crate::gate::{Comparison, SeriesVerdict, Verdict, pct};
 use crate::git::short;
 use crate::summary::format_value;
 
@@ -209,14 +210,14 @@ pub fn markdown(c: &Comparison) -> String {
         let _ = writeln!(out, "### Environment differences\n");
         let _ = writeln!(out, "| Field | Base | Head | Makes incomparable |");
         let _ = writeln!(out, "|---|---|---|---|");
-        for (field, base, head) in &c.environment {
+        for d in &c.environment {
             let _ = writeln!(
                 out,
                 "| `{}` | {} | {} | {} |",
-                code(field),
-                escape(base),
-                escape(head),
-                env_scope(field)
+                code(&d.field.name()),
+                escape(&d.base),
+                escape(&d.head),
+                env_scope(&d.field)
             );
         }
         out.push('\n');
@@ -245,7 +246,7 @@ pub fn json(c: &Comparison) -> serde_json::Value {
     let environment: Vec<serde_json::Value> = c
         .environment
         .iter()
-        .map(|(field, base, head)| json!({ "field": field, "base": base, "head": head }))
+        .map(|d| json!({ "field": d.field.name(), "base": d.base, "head": d.head }))
         .collect();
     json!({
         "status": if c.failed() { "fail" } else { "pass" },
@@ -360,27 +361,31 @@ fn warnings(c: &Comparison) -> Vec<String> {
             "{incomparable} series incomparable: measured in different environments, not gated"
         ));
     }
-    for (field, base, head) in &c.environment {
+    for d in &c.environment {
         out.push(format!(
-            "environment differs: {field} {} → {} ({})",
-            short_hash(base),
-            short_hash(head),
-            env_scope(field)
+            "environment differs: {} {} → {} ({})",
+            d.field,
+            short_hash(&d.base),
+            short_hash(&d.head),
+            env_scope(&d.field)
         ));
     }
     out
 }
 
-fn env_scope(field: &str) -> String {
-    let scope = if field.starts_with("profiles.") {
-        "every metric of that profile"
-    } else {
-        field_scope(field)
+/// Which metrics a difference in `field` makes incomparable, in words.
+fn env_scope(field: &EnvField) -> String {
+    let metrics = match field.scope() {
+        Scope::RecordedOnly => return "none: recorded only".to_string(),
+        Scope::AllButAllocationsAndSize => {
+            "instructions, callgrind, wall time, start-up, build time"
+        }
+        Scope::Callgrind => "instructions, callgrind",
+        Scope::AllButSizeAndBuild => "instructions, callgrind, allocations, wall time, start-up",
+        Scope::Every => "every metric",
+        Scope::EveryOfProfile => "every metric of that profile",
     };
-    match scope {
-        "none (recorded only)" => "none: recorded only".to_string(),
-        s => format!("incomparable: {s}"),
-    }
+    format!("incomparable: {metrics}")
 }
 
 fn short_hash(value: &str) -> String {
@@ -491,6 +496,7 @@ fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::env_field::EnvDifference;
     use crate::gate::{BudgetResult, ExitPolicy, MetricClass, Outcome, SeriesKey};
     use crate::git::CommitInfo;
     use crate::measure::Unit;
@@ -646,16 +652,12 @@ mod tests {
             ),
             target: "config-core".into(),
             environment: vec![
-                (
-                    "cpu_model".into(),
-                    "AMD EPYC 9554 64-Core Processor".into(),
-                    "Intel Xeon Platinum 8375C".into(),
+                EnvDifference::new(
+                    EnvField::CpuModel,
+                    "AMD EPYC 9554 64-Core Processor",
+                    "Intel Xeon Platinum 8375C",
                 ),
-                (
-                    "kernel".into(),
-                    "6.1.0-41-amd64".into(),
-                    "6.1.0-42-amd64".into(),
-                ),
+                EnvDifference::new(EnvField::Kernel, "6.1.0-41-amd64", "6.1.0-42-amd64"),
             ],
             series: vec![
                 wall,

@@ -13,6 +13,7 @@ pub mod cli;
 pub mod command;
 pub mod config;
 pub mod databranch;
+pub mod env_field;
 pub mod error;
 pub mod explain;
 pub mod export;

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::env_field::EnvField;
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::git::CommitInfo;
@@ -144,8 +145,8 @@ pub fn merge(parts: &[(String, Baseline)]) -> std::result::Result<Baseline, Stri
             .fingerprint
             .differences(&part.fingerprint)
             .into_iter()
-            .filter(|(field, _, _)| !matches!(*field, "kernel" | "cores"))
-            .map(|(field, a, b)| format!("{field} `{a}` vs `{b}`"))
+            .filter(|d| !matches!(d.field, EnvField::Kernel | EnvField::Cores))
+            .map(|d| format!("{} `{}` vs `{}`", d.field, d.base, d.head))
             .collect();
         if !differences.is_empty() {
             return Err(format!(

@@ -7,10 +7,11 @@ use std::collections::BTreeMap;
 use crate::measure::Measurement;
 use crate::metric::{Metric, MetricClass};
 
-use super::environment::{depends_on, short_value};
+use super::environment::short_value;
 use super::model::{History, SeriesKey, SeriesVerdict, Verdict};
 use super::reason::{join_notes, number, pct, plain_pct, values};
 use super::rules::{GateRules, class_under, gate_of, metric_class};
+use crate::env_field::EnvDifference;
 use crate::stats;
 use crate::store::{Baseline, ProfileRun};
 
@@ -179,7 +180,7 @@ pub(crate) fn judge(
     key: &SeriesKey,
     b: &Side<'_>,
     h: &Side<'_>,
-    differences: &[(String, String, String)],
+    differences: &[&EnvDifference],
     context: &Context<'_>,
 ) -> Judged {
     let Context {
@@ -196,8 +197,13 @@ pub(crate) fn judge(
     // §3.1 comparability.
     let mut notes = Vec::new();
     let mut incomparable = Vec::new();
-    for (field, a, z) in differences {
-        if !depends_on(&key.metric, field) {
+    for difference in differences {
+        let EnvDifference {
+            field,
+            base: a,
+            head: z,
+        } = difference;
+        if !field.affects(&key.metric) {
             continue;
         }
         match rules.explained.get(field) {
@@ -207,7 +213,12 @@ pub(crate) fn judge(
                     notes.push(note);
                 }
             }
-            None => incomparable.push(format!("{field} {} → {}", short_value(a), short_value(z))),
+            None => incomparable.push(format!(
+                "{} {} → {}",
+                field.name_in_profile(),
+                short_value(a),
+                short_value(z)
+            )),
         }
     }
     if !incomparable.is_empty() {

@@ -30,7 +30,6 @@ use crate::stats;
 use crate::store::Baseline;
 
 pub use crate::metric::MetricClass;
-pub use environment::field_scope;
 pub use model::{
     BudgetResult, Comparison, ExitPolicy, History, Outcome, SeriesKey, SeriesVerdict, Verdict,
     confirmed,

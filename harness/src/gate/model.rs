@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::env_field::EnvDifference;
 use crate::git::CommitInfo;
 use crate::measure::{Measurement, Unit};
 use crate::metric::{Metric, MetricClass};
@@ -170,10 +171,9 @@ pub struct Comparison {
     pub head: CommitInfo,
     /// The target both baselines measure.
     pub target: String,
-    /// Every environment difference: (field, base value, head value). Fingerprint fields by
-    /// their stored name, then `mode`, then `profiles.<name>.settings.<key>` and
-    /// `profiles.<name>.pgo.training`.
-    pub environment: Vec<(String, String, String)>,
+    /// Every environment difference: fingerprint fields in their order, then the mode, then
+    /// each profile's settings and PGO training command.
+    pub environment: Vec<EnvDifference>,
     /// Every series, sorted by severity, then key.
     pub series: Vec<SeriesVerdict>,
     /// Every budget, in the order given.

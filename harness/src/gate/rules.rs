@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::env_field::EnvField;
 use crate::measure::Unit;
 use crate::metric::{Metric, MetricClass};
 
@@ -89,9 +90,9 @@ pub struct GateRules {
     /// The false discovery rate α of the noisy family (0.05 by default).
     pub alpha: f64,
     /// Environment fields whose difference the commits themselves explain (a `Cargo.lock`
-    /// changed in base..head): field name as in `Fingerprint::differences` → why. Such a
+    /// changed in base..head): field → why. Such a
     /// difference does not make a pair incomparable; the reason carries the why.
-    pub explained: BTreeMap<String, String>,
+    pub explained: BTreeMap<EnvField, String>,
 }
 
 impl Default for GateRules {

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use super::reason::number;
 use super::*;
+use crate::env_field::{EnvDifference, EnvField};
 use crate::fingerprint::Fingerprint;
 use crate::git::CommitInfo;
 use crate::measure::Interval;
@@ -619,16 +620,12 @@ fn comparability_depends_on_the_metric() {
     assert_eq!(
         c.environment,
         [
-            (
-                "cpu_model".to_string(),
-                "AMD EPYC 9554 64-Core Processor".to_string(),
-                "Intel Xeon".to_string()
+            EnvDifference::new(
+                EnvField::CpuModel,
+                "AMD EPYC 9554 64-Core Processor",
+                "Intel Xeon"
             ),
-            (
-                "kernel".to_string(),
-                "6.1.0-41-amd64".to_string(),
-                "6.12".to_string()
-            ),
+            EnvDifference::new(EnvField::Kernel, "6.1.0-41-amd64", "6.12"),
         ]
     );
 
@@ -644,7 +641,10 @@ fn comparability_depends_on_the_metric() {
         series(&c, "i", "instructions").reason,
         "incomparable: settings.lto none → fat"
     );
-    assert_eq!(c.environment[0].0, "profiles.release.settings.lto");
+    assert_eq!(
+        c.environment[0].field.name(),
+        "profiles.release.settings.lto"
+    );
 }
 
 #[test]
@@ -659,7 +659,7 @@ fn an_explained_difference_compares_normally() {
     );
     let rules = GateRules {
         explained: BTreeMap::from([(
-            "cargo_lock_sha256".to_string(),
+            EnvField::CargoLock,
             "Cargo.lock changed in range".to_string(),
         )]),
         ..GateRules::default()
