@@ -1,5 +1,6 @@
 //! The one way perfgate writes a file: into a temporary file in the same folder, synced, then
-//! renamed over the target, so a reader sees the old file or the new one, never a part.
+//! renamed over the target, so a reader sees the old file or the new one, never a part; and the
+//! one way it empties a folder it owns before a tool writes into it.
 
 use std::fs;
 use std::io::Write as _;
@@ -35,6 +36,23 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     file.as_file().sync_all().map_err(write_error)?;
     file.persist(path).map_err(|e| write_error(e.error))?;
     Ok(())
+}
+
+/// Empties (or creates) a folder perfgate owns, so that nothing an earlier run left there is
+/// read as this run's output.
+pub fn fresh_dir(dir: &Path) -> Result<()> {
+    if dir.exists() {
+        fs::remove_dir_all(dir).map_err(|source| Error::Io {
+            action: "clear",
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    fs::create_dir_all(dir).map_err(|source| Error::Io {
+        action: "create",
+        path: dir.to_path_buf(),
+        source,
+    })
 }
 
 #[cfg(test)]

@@ -195,7 +195,7 @@ pub struct ExportArgs {
 
     /// The format.
     #[arg(long, value_enum)]
-    pub format: crate::export::ExportFormat,
+    pub format: crate::render::export::ExportFormat,
 
     /// Write to this file (atomically) instead of stdout.
     #[arg(long, value_name = "FILE")]

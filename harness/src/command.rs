@@ -15,7 +15,6 @@ use crate::error::{Error, exit};
 use crate::explain::Explanation;
 use crate::fingerprint;
 use crate::gate::{self, Budget, ExitPolicy, GateRules, History, Outcome, Rule, SeriesKey};
-use crate::gate_render;
 use crate::git::{Repo, short};
 use crate::lock::RunLock;
 use crate::measure::Measurement;
@@ -23,10 +22,11 @@ use crate::pgo;
 use crate::plan::Plan;
 use crate::profile::Profile;
 use crate::progress::Progress;
+use crate::render::gate as gate_render;
+use crate::render::summary;
 use crate::report;
 use crate::run;
 use crate::store::{self, Baseline, ProfileRun};
-use crate::summary;
 use crate::target::{BenchKind, Built, TargetInfo};
 
 mod bisect;
@@ -331,7 +331,7 @@ fn export_command(args: &crate::cli::ExportArgs) -> anyhow::Result<u8> {
     let baseline = stored_baseline(&repo, &dir, &args.rev)?;
     let text = format!(
         "{}\n",
-        serde_json::to_string_pretty(&crate::export::export(&baseline, args.format))?
+        serde_json::to_string_pretty(&crate::render::export::export(&baseline, args.format))?
     );
     match &args.out {
         Some(out) => crate::atomic::write(&cwd.join(out), text.as_bytes())?,
@@ -978,7 +978,7 @@ fn measure_profile(
         match bench.kind {
             BenchKind::Criterion => {
                 progress.step(name, &format!("bench `{}` (criterion)", bench.name));
-                fresh_dir(&home)?;
+                crate::atomic::fresh_dir(&home)?;
                 measurements.extend(run::criterion::run(
                     &built,
                     bench,
@@ -988,7 +988,7 @@ fn measure_profile(
             }
             BenchKind::Iai | BenchKind::Gungraun => {
                 progress.step(name, &format!("bench `{}` (callgrind)", bench.name));
-                fresh_dir(&home)?;
+                crate::atomic::fresh_dir(&home)?;
                 measurements.extend(run::iai::run(&built, bench, &home)?);
             }
             BenchKind::Other => continue,
@@ -1023,22 +1023,6 @@ fn measure_profile(
 /// Measurements in a stable order, so baselines diff cleanly.
 fn sort(measurements: &mut [Measurement]) {
     measurements.sort_by(|a, b| (&a.bench, &a.metric).cmp(&(&b.bench, &b.metric)));
-}
-
-/// Empties (or creates) a tool's output directory, so no result of an earlier run is read.
-fn fresh_dir(dir: &Path) -> Result<(), Error> {
-    if dir.exists() {
-        std::fs::remove_dir_all(dir).map_err(|source| Error::Io {
-            action: "clear",
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-        action: "create",
-        path: dir.to_path_buf(),
-        source,
-    })
 }
 
 fn now_unix() -> i64 {

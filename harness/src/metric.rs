@@ -305,6 +305,16 @@ impl<'de> Deserialize<'de> for Metric {
     }
 }
 
+/// The relative change of `value` against `reference`, signed so that positive is worse:
+/// Δ = s·(value − reference)/reference with s = +1 when lower is better, −1 otherwise.
+pub fn relative_change(value: f64, reference: f64, lower_is_better: bool) -> Option<f64> {
+    if reference == 0.0 || !reference.is_finite() || !value.is_finite() {
+        return None;
+    }
+    let s = if lower_is_better { 1.0 } else { -1.0 };
+    Some(s * (value - reference) / reference)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -244,7 +244,7 @@ pub fn build(
         other => other,
     })?;
     let dirs = Dirs::new(target)?;
-    fresh_dir(&dirs.raw)?;
+    crate::atomic::fresh_dir(&dirs.raw)?;
 
     let generate = format!("-Cprofile-generate={}", dirs.raw.display());
     let mut gen_build = pgo_built(
@@ -375,22 +375,6 @@ fn encoded_rustflags_note() -> String {
     }
 }
 
-/// Removes and recreates `dir`.
-fn fresh_dir(dir: &Path) -> Result<()> {
-    if dir.exists() {
-        fs::remove_dir_all(dir).map_err(|source| Error::Io {
-            action: "remove",
-            path: dir.to_path_buf(),
-            source,
-        })?;
-    }
-    fs::create_dir_all(dir).map_err(|source| Error::Io {
-        action: "create",
-        path: dir.to_path_buf(),
-        source,
-    })
-}
-
 /// Runs the training workload on the instrumented build; returns it as a command line
 /// without machine paths (it joins the fingerprint).
 fn train(
@@ -470,23 +454,10 @@ fn train(
             }
             Ok(argv
                 .iter()
-                .map(|a| shell_word(a))
+                .map(|a| process::shell_word(a))
                 .collect::<Vec<_>>()
                 .join(" "))
         }
-    }
-}
-
-/// `word` quoted for a shell where it needs it.
-fn shell_word(word: &str) -> String {
-    if !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
-    {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 
@@ -896,7 +867,7 @@ mod tests {
         let argv = ["sh", "-c", "$PERFGATE_BIN_DIR/demo-cli < in.toml"];
         assert_eq!(
             argv.iter()
-                .map(|a| shell_word(a))
+                .map(|a| process::shell_word(a))
                 .collect::<Vec<_>>()
                 .join(" "),
             "sh -c '$PERFGATE_BIN_DIR/demo-cli < in.toml'"

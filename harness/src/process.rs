@@ -25,14 +25,20 @@ pub fn command_line(cmd: &Command) -> String {
 }
 
 fn quote(s: &OsStr) -> String {
-    let s = s.to_string_lossy();
-    if !s.is_empty()
-        && s.chars()
+    shell_word(&s.to_string_lossy())
+}
+
+/// `word` quoted for a POSIX shell where it needs it: as it is when it holds only characters
+/// no shell reads specially, else in single quotes.
+pub fn shell_word(word: &str) -> String {
+    if !word.is_empty()
+        && word
+            .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%".contains(c))
     {
-        s.into_owned()
+        word.to_string()
     } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
+        format!("'{}'", word.replace('\'', "'\\''"))
     }
 }
 

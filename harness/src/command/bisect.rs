@@ -24,7 +24,7 @@ use crate::store::{self, Baseline, ProfileRun};
 use crate::target::BenchKind;
 
 use super::explain::{checkout, explainable_profile, list};
-use super::{Workspace, emit, fresh_dir, now_unix, preflight_benches, sort};
+use super::{Workspace, emit, now_unix, preflight_benches, sort};
 
 /// `perfgate bisect`.
 pub(super) fn bisect_command(args: &BisectArgs) -> anyhow::Result<u8> {
@@ -214,7 +214,7 @@ fn measure(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow::
     let mut measurements = Vec::new();
     for bench in &benches {
         let home = results.join(&bench.name);
-        fresh_dir(&home)?;
+        crate::atomic::fresh_dir(&home)?;
         match bench.kind {
             BenchKind::Criterion => measurements.extend(run::criterion::run(
                 &built,

@@ -26,7 +26,7 @@ use crate::profile::Profile;
 use crate::run;
 use crate::target::{BenchKind, TargetInfo};
 
-use super::{Workspace, emit, fresh_dir, preflight_benches};
+use super::{Workspace, emit, preflight_benches};
 
 /// The marker of a complete cache entry (written last).
 const COMPLETE: &str = "complete";
@@ -361,7 +361,7 @@ pub(crate) fn callgrind_of(
         target.benches = vec![bench_target.clone()];
         preflight_benches(&target)?;
         let (built, _) = build::build(&target, profile, &plan)?;
-        fresh_dir(&cache)?;
+        crate::atomic::fresh_dir(&cache)?;
         run::iai::run(&built, &bench_target, &cache)?;
         atomic::write(&cache.join(COMPLETE), commit.sha.as_bytes())?;
     }

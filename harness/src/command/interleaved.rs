@@ -357,7 +357,7 @@ fn remeasure_head(
                 .filter(|b| matches!(b.kind, BenchKind::Iai | BenchKind::Gungraun))
             {
                 let dir = home.join("again").join(profile).join(&bench.name);
-                super::fresh_dir(&dir)?;
+                crate::atomic::fresh_dir(&dir)?;
                 measured.extend(run::iai::run(built, bench, &dir)?);
             }
         }

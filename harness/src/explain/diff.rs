@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use super::callgrind::{CallgrindProfile, Function};
 use crate::gate::pct;
-use crate::gate_render::code;
+use crate::render::markdown::code;
 
 /// One function's instruction counts in A and in B.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

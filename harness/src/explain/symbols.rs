@@ -475,16 +475,9 @@ pub fn render_table(diff: &SizeDiff, n: usize) -> String {
     out
 }
 
-/// `s` as a Markdown code span that is safe inside a GitHub table cell: `|` escaped, and a
-/// fence longer than any run of backticks in `s`.
+/// `s` as a Markdown code span that is safe inside a GitHub table cell.
 fn code(s: &str) -> String {
-    let escaped = s.replace('|', "\\|");
-    let longest_run = s.split(|c| c != '`').map(str::len).max().unwrap_or(0);
-    if longest_run == 0 {
-        return format!("`{escaped}`");
-    }
-    let fence = "`".repeat(longest_run + 1);
-    format!("{fence} {escaped} {fence}")
+    format!("`{}`", crate::render::markdown::code(s))
 }
 
 /// The difference as GitHub Markdown tables: file and executable-section totals, every
@@ -899,7 +892,7 @@ mod tests {
             "{md}"
         );
         assert!(md.contains("|---|---|---:|---:|---:|"), "{md}");
-        assert_eq!(code("a`b"), "`` a`b ``");
+        assert_eq!(code("a`b|c\nd"), "`a'b\\|c d`");
 
         let md = render_markdown(&sample(), 1);
         assert!(md.contains("| `alloc` | 0 | 300 | +300 |"), "{md}");

@@ -60,12 +60,3 @@ pub(crate) fn profile_differences<'a>(
         .filter(|d| d.field.profile().is_none_or(|p| p == profile))
         .collect()
 }
-
-/// A value for a reason: hashes shortened to 12 digits.
-pub(crate) fn short_value(value: &str) -> String {
-    if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
-        format!("{}…", &value[..12])
-    } else {
-        value.to_string()
-    }
-}

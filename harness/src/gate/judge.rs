@@ -7,11 +7,11 @@ use std::collections::BTreeMap;
 use crate::measure::Measurement;
 use crate::metric::{Metric, MetricClass};
 
-use super::environment::short_value;
 use super::model::{History, SeriesKey, SeriesVerdict, Verdict};
 use super::reason::{join_notes, number, pct, plain_pct, values};
 use super::rules::{GateRules, class_under, gate_of, metric_class};
 use crate::env_field::EnvDifference;
+use crate::render::units::short_hash;
 use crate::stats;
 use crate::store::{Baseline, ProfileRun};
 
@@ -216,8 +216,8 @@ pub(crate) fn judge(
             None => incomparable.push(format!(
                 "{} {} → {}",
                 field.name_in_profile(),
-                short_value(a),
-                short_value(z)
+                short_hash(a),
+                short_hash(z)
             )),
         }
     }
@@ -419,7 +419,7 @@ pub(crate) fn one_sided(
 
 /// Δ = s·(head − base)/base; `None` for a zero or non-finite base.
 pub(crate) fn relative_change(b: &Measurement, h: &Measurement) -> Option<f64> {
-    crate::summary::relative_change(h.value, b.value, h.lower_is_better)
+    crate::metric::relative_change(h.value, b.value, h.lower_is_better)
 }
 
 /// What a deterministic change is held against (§4).

@@ -1,7 +1,7 @@
 //! The numbers in a verdict's reason: percentages, p-values, the two stored values, notes.
 
 use crate::measure::{Measurement, Unit};
-use crate::summary::format_value;
+use crate::render::units::format_value;
 
 /// `reason; (note); (note)`.
 pub(crate) fn join_notes(reason: String, notes: &[String]) -> String {

@@ -5,13 +5,13 @@
 use std::collections::BTreeMap;
 
 use crate::gate::{BudgetResult, Comparison, MetricClass, SeriesVerdict, Verdict, pct};
-use crate::gate_render;
 use crate::git::short;
 use crate::measure::Measurement;
 use crate::metric::Metric;
 use crate::profile::Profile;
+use crate::render::gate as gate_render;
+use crate::render::units::format_value;
 use crate::store::Baseline;
-use crate::summary::format_value;
 
 use super::chart::{self, BarRow, Line, TrendChart};
 use super::html::{bench_file, escape, figure, num, page, table};
@@ -221,7 +221,7 @@ fn index(inputs: &Inputs<'_>) -> Result<String, String> {
             let latest = t.points.last().map(|p| format_value(p.value, t.unit));
             let change = match (t.points.first(), t.points.last()) {
                 (Some(a), Some(b)) if t.points.len() > 1 => {
-                    crate::summary::relative_change(b.value, a.value, t.lower_is_better)
+                    crate::metric::relative_change(b.value, a.value, t.lower_is_better)
                         .map(pct)
                         .unwrap_or_default()
                 }
@@ -422,7 +422,7 @@ fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, String> {
     let gain = |row: &BTreeMap<&str, &Measurement>, profile: &str| -> Option<f64> {
         let base = row.get("release")?;
         let other = row.get(profile)?;
-        crate::summary::relative_change(other.value, base.value, base.lower_is_better).map(|d| -d)
+        crate::metric::relative_change(other.value, base.value, base.lower_is_better).map(|d| -d)
     };
     let mut header: Vec<&str> = vec!["bench", "metric"];
     header.extend(profiles.iter().copied());

@@ -6,12 +6,13 @@
 //! gain (or loss) of fat LTO, PGO and a consistent build.
 
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 use serde_json::json;
 
-use crate::measure::{Measurement, Unit};
-use crate::metric::Metric;
+use crate::measure::Measurement;
+use crate::metric::{Metric, relative_change};
+use crate::render::columns::columns;
+use crate::render::units::format_value;
 use crate::store::Baseline;
 
 /// The metrics the table shows (every metric is in the baseline and the JSON).
@@ -38,55 +39,6 @@ fn rows(baseline: &Baseline) -> BTreeMap<(String, Metric), BTreeMap<String, &Mea
         }
     }
     rows
-}
-
-/// A value with its unit, short: `1.23 ms`, `4.09 M instr`, `812 KiB`.
-pub fn format_value(value: f64, unit: Unit) -> String {
-    match unit {
-        Unit::Nanoseconds => {
-            if value >= 1e9 {
-                format!("{:.2} s", value / 1e9)
-            } else if value >= 1e6 {
-                format!("{:.2} ms", value / 1e6)
-            } else if value >= 1e3 {
-                format!("{:.2} µs", value / 1e3)
-            } else {
-                format!("{value:.1} ns")
-            }
-        }
-        Unit::Seconds => format!("{value:.2} s"),
-        Unit::Instructions | Unit::Events | Unit::Count => {
-            if value >= 1e6 {
-                format!("{:.3} M", value / 1e6)
-            } else if value >= 1e3 {
-                format!("{:.2} k", value / 1e3)
-            } else {
-                format!("{value:.0}")
-            }
-        }
-        Unit::Bytes => {
-            if value >= 1024.0 * 1024.0 {
-                format!("{:.2} MiB", value / (1024.0 * 1024.0))
-            } else if value >= 1024.0 {
-                format!("{:.1} KiB", value / 1024.0)
-            } else {
-                format!("{value:.0} B")
-            }
-        }
-        Unit::Ratio => format!("{value:.3}"),
-        Unit::BytesPerSecond => format!("{:.1} MB/s", value / 1e6),
-        Unit::PerSecond => format!("{value:.3e}/s"),
-    }
-}
-
-/// The relative change of `value` against `reference`, signed so that positive is worse:
-/// Δ = s·(value − reference)/reference with s = +1 when lower is better, −1 otherwise.
-pub fn relative_change(value: f64, reference: f64, lower_is_better: bool) -> Option<f64> {
-    if reference == 0.0 || !reference.is_finite() || !value.is_finite() {
-        return None;
-    }
-    let s = if lower_is_better { 1.0 } else { -1.0 };
-    Some(s * (value - reference) / reference)
 }
 
 /// The summary table: one row per bench and headline metric, one column per profile, the
@@ -127,32 +79,6 @@ fn profile_order<'p>(profiles: &[&'p String]) -> Vec<&'p String> {
     let mut order = profiles.to_vec();
     order.sort_by_key(|p| (rank(p), p.to_string()));
     order
-}
-
-/// Left-aligned columns separated by two spaces, trailing spaces trimmed (also the layout of
-/// `compare`'s terminal table).
-pub(crate) fn columns(lines: &[Vec<String>]) -> String {
-    let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..columns)
-        .map(|c| {
-            lines
-                .iter()
-                .filter_map(|l| l.get(c))
-                .map(|s| s.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let mut out = String::new();
-    for line in lines {
-        let cells: Vec<String> = line
-            .iter()
-            .enumerate()
-            .map(|(c, s)| format!("{s:<width$}", width = widths[c]))
-            .collect();
-        let _ = writeln!(out, "{}", cells.join("  ").trim_end());
-    }
-    out
 }
 
 /// The summary as JSON: the baseline's file, commit and mode, and per profile the headline

@@ -13,7 +13,8 @@ use serde_json::json;
 use crate::env_field::{EnvField, Scope};
 use crate::gate::{Comparison, SeriesVerdict, Verdict, pct};
 use crate::git::short;
-use crate::summary::format_value;
+use crate::render::markdown::{code, escape};
+use crate::render::units::{format_value, short_hash};
 
 /// The columns of a verdict table, in the terminal and in the report.
 pub const VERDICT_COLUMNS: [&str; 7] = [
@@ -128,7 +129,7 @@ pub fn table(c: &Comparison) -> String {
             s.reason.clone(),
         ]);
     }
-    out.push_str(&crate::summary::columns(&lines));
+    out.push_str(&crate::render::columns::columns(&lines));
     out
 }
 
@@ -388,14 +389,6 @@ fn env_scope(field: &EnvField) -> String {
     format!("incomparable: {metrics}")
 }
 
-fn short_hash(value: &str) -> String {
-    if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
-        format!("{}…", &value[..12])
-    } else {
-        value.to_string()
-    }
-}
-
 /// `regressed`, with what keeps it from counting: `regressed (acknowledged)`,
 /// `within-noise (notable)`.
 pub fn verdict_cell(s: &SeriesVerdict) -> String {
@@ -464,31 +457,6 @@ fn markdown_rows(rows: &[&SeriesVerdict]) -> String {
             change(s),
             escape(&s.reason)
         );
-    }
-    out
-}
-
-/// Text for a code span inside a table: `|` escaped, a backtick (which would end the span)
-/// and a line break (which would end the row) replaced.
-pub(crate) fn code(text: &str) -> String {
-    text.replace('|', "\\|")
-        .replace('`', "'")
-        .replace(['\n', '\r'], " ")
-}
-
-/// Text that Markdown must not interpret: emphasis, links, HTML and table pipes escaped.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        if matches!(ch, '\n' | '\r') {
-            // A line break would end the paragraph or the table row.
-            out.push(' ');
-            continue;
-        }
-        if matches!(ch, '\\' | '`' | '*' | '_' | '<' | '|') {
-            out.push('\\');
-        }
-        out.push(ch);
     }
     out
 }

@@ -111,7 +111,7 @@ mod tests {
     use super::*;
 
     fn example() -> Baseline {
-        let doc = include_str!("../../docs/baseline-schema.md");
+        let doc = include_str!("../../../docs/baseline-schema.md");
         let start = doc.find("```json\n").expect("a json block") + 8;
         let end = start + doc[start..].find("\n```").expect("its end");
         serde_json::from_str(&doc[start..end]).expect("the example is a baseline")
