@@ -361,21 +361,17 @@ pub struct RunArgs {
 }
 
 impl RunArgs {
-    /// The arguments of `perfgate run [--rev REV]` that another command (`compare`,
-    /// `explain`, `bisect`) measures a commit with: `profiles` and quick mode as given,
-    /// everything else at its default.
-    pub fn measuring(rev: Option<String>, profiles: Option<String>, quick: bool) -> RunArgs {
-        RunArgs {
-            target: None,
-            manifest_path: None,
-            profiles,
-            quick,
-            rev,
-            baselines: None,
-            json: false,
-            allow_dirty: false,
-            partial: false,
-            config: None,
+    /// What these arguments ask to measure.
+    pub fn request(&self) -> crate::plan::MeasureRequest {
+        crate::plan::MeasureRequest {
+            target: self.target.clone(),
+            manifest_path: self.manifest_path.clone(),
+            profiles: self.profiles.clone(),
+            quick: self.quick,
+            rev: self.rev.clone(),
+            baselines: self.baselines.clone(),
+            allow_dirty: self.allow_dirty,
+            partial: self.partial,
         }
     }
 }

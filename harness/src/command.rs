@@ -13,21 +13,16 @@ use crate::config::{self, Config};
 use crate::env_field::EnvField;
 use crate::error::{Error, exit};
 use crate::explain::Explanation;
-use crate::fingerprint;
-use crate::gate::{self, Budget, ExitPolicy, GateRules, History, Outcome, Rule, SeriesKey};
+use crate::gate::{self, ExitPolicy, GateRules, History, Outcome};
 use crate::git::{Repo, short};
 use crate::lock::RunLock;
-use crate::measure::Measurement;
-use crate::pgo;
-use crate::plan::Plan;
-use crate::profile::Profile;
-use crate::progress::Progress;
+use crate::pipeline::{Measured, measure_commit};
+use crate::plan::{MeasureRequest, Plan};
 use crate::render::gate as gate_render;
 use crate::render::summary;
 use crate::report;
-use crate::run;
-use crate::store::{self, Baseline, ProfileRun};
-use crate::target::{BenchKind, Built, TargetInfo};
+use crate::store::{self, Baseline};
+use crate::target::BenchKind;
 
 mod bisect;
 mod explain;
@@ -346,10 +341,10 @@ fn run_command(args: &RunArgs) -> anyhow::Result<u8> {
     let repo = Repo::discover(&cwd)?;
     let root = repo.root();
     let config_path = config_path(args.config.as_deref(), &cwd, &root);
-    let plan = Plan::new(args, Config::load(&config_path)?, &root, &cwd)?;
+    let plan = Plan::new(&args.request(), Config::load(&config_path)?, &root, &cwd)?;
     let _lock = RunLock::acquire(&repo, "`perfgate run`", &plan.baselines_dir)?;
     let Measured { baseline, path, .. } = measure_commit(&repo, &plan)?;
-    if plan.json {
+    if args.json {
         emit(&format!(
             "{}\n",
             serde_json::to_string_pretty(&summary::json(&baseline, &path))?
@@ -367,94 +362,6 @@ fn config_path(given: Option<&Path>, cwd: &Path, root: &Path) -> std::path::Path
         Some(path) => cwd.join(path),
         None => root.join(config::FILE_NAME),
     }
-}
-
-/// A commit measured: its baseline, where it was written, and what it was measured on (the
-/// builds of each profile, and the worktree they were built from, kept while this lives).
-pub(crate) struct Measured {
-    /// The baseline stored.
-    pub baseline: Baseline,
-    /// Where it was written.
-    pub path: std::path::PathBuf,
-    /// The target as found in the measured checkout.
-    pub target: TargetInfo,
-    /// Each profile's build.
-    pub builds: BTreeMap<String, Built>,
-    /// The temporary checkout of a commit other than HEAD; removed when dropped.
-    pub _worktree: Option<crate::git::Worktree>,
-}
-
-/// Measures the commit of `plan` (HEAD, or `plan.rev` in a temporary worktree) under every
-/// profile and stores its baseline; returns it with where it was written and what it ran.
-pub(crate) fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
-    let root = repo.root();
-    let baselines_rel = plan
-        .baselines_dir
-        .strip_prefix(&root)
-        .unwrap_or(&plan.baselines_dir)
-        .to_path_buf();
-    let worktree = match &plan.rev {
-        Some(rev) => Some(repo.worktree(rev)?),
-        None => None,
-    };
-    let (commit, dirty) = match &worktree {
-        Some(tree) => (tree.commit().clone(), false),
-        None => {
-            let commit = repo.commit("HEAD")?;
-            let changed = repo.dirty_paths(&[baselines_rel.as_path()])?;
-            if !changed.is_empty() && !plan.allow_dirty {
-                let mut shown: Vec<String> = changed.iter().take(5).cloned().collect();
-                if changed.len() > 5 {
-                    shown.push(format!("and {} more", changed.len() - 5));
-                }
-                return Err(Error::DirtyWorkTree {
-                    paths: shown.join(", "),
-                }
-                .into());
-            }
-            (commit, !changed.is_empty())
-        }
-    };
-    let source_root = worktree.as_ref().map_or(root.as_path(), |t| t.path());
-    let crate_dir = plan.target_in(source_root);
-    let target = build::inspect(&crate_dir.join("Cargo.toml"), plan.benches.as_deref())?;
-    let fingerprint = fingerprint::collect(&target.workspace_root.join("Cargo.lock"))?;
-    preflight(plan, &target)?;
-
-    let progress = Progress::new(steps(plan, &target));
-    let mut profiles = BTreeMap::new();
-    let mut builds = BTreeMap::new();
-    let mut release: Option<Built> = None;
-    for &profile in &plan.profiles {
-        let (run, built) = measure_profile(plan, &target, profile, &mut release, &progress)?;
-        profiles.insert(profile.name().to_string(), run);
-        builds.insert(profile.name().to_string(), built);
-    }
-    progress.finish();
-
-    let baseline = Baseline {
-        schema_version: store::SCHEMA_VERSION,
-        perfgate_version: env!("CARGO_PKG_VERSION").to_string(),
-        commit,
-        dirty,
-        mode: plan.mode().to_string(),
-        created: now_unix(),
-        target: target.package.clone(),
-        fingerprint,
-        profiles,
-    };
-    let path = if plan.partial {
-        store::save_partial(&plan.baselines_dir, &baseline)?
-    } else {
-        store::save(&plan.baselines_dir, &baseline)?
-    };
-    Ok(Measured {
-        baseline,
-        path,
-        target,
-        builds,
-        _worktree: worktree,
-    })
 }
 
 /// Where a subcommand works: the current directory, the repository around it, its config,
@@ -558,37 +465,16 @@ fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
         }
     }
     commits.reverse();
-    let stored = store::list(&dir)?;
-    let on_history: std::collections::BTreeSet<&str> =
-        commits.iter().map(|c| c.sha.as_str()).collect();
-    let mut baselines = Vec::new();
-    let mut off_history = 0;
-    let mut by_sha = BTreeMap::new();
-    for path in &stored {
-        let name = path
-            .file_name()
-            .and_then(|s| s.to_str())
-            .unwrap_or_default();
-        match store::parse_file_name(name) {
-            // A dirty baseline belongs to no commit's history.
-            Some((_, true)) | None => {}
-            Some((sha, false)) if on_history.contains(sha) => {
-                by_sha.insert(sha.to_string(), path.clone());
-            }
-            Some(_) => off_history += 1,
-        }
-    }
-    for commit in &commits {
-        let Some(path) = by_sha.get(&commit.sha) else {
-            continue;
-        };
-        match store::load(path) {
-            Ok(b) => baselines.push(b),
-            Err(e) => eprintln!(
-                "perfgate: warning: the report skips {}: {e}",
-                path.display()
-            ),
-        }
+    let store::Along {
+        baselines,
+        off_history,
+        skipped,
+    } = store::along(&dir, &commits)?;
+    for (path, e) in skipped {
+        eprintln!(
+            "perfgate: warning: the report skips {}: {e}",
+            path.display()
+        );
     }
     let refs: Vec<&Baseline> = baselines.iter().collect();
     let trends = report::trend::Trends::build(&refs);
@@ -664,12 +550,14 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
     };
     // The plan of `perfgate run --rev REV` with this comparison's profiles and mode.
     let plan_of = |rev: Option<String>| {
-        let run_args = RunArgs {
+        let request = MeasureRequest {
             baselines: Some(baselines_dir.clone()),
-            config: args.config.clone(),
-            ..RunArgs::measuring(rev, args.profiles.clone(), args.quick)
+            rev,
+            profiles: args.profiles.clone(),
+            quick: args.quick,
+            ..MeasureRequest::default()
         };
-        Plan::new(&run_args, config.clone(), root, cwd)
+        Plan::new(&request, config.clone(), root, cwd)
     };
     let measure = |commit: &crate::git::CommitInfo| -> anyhow::Result<Measured> {
         measure_commit(repo, &plan_of(Some(commit.sha.clone()))?)
@@ -773,91 +661,28 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
     })
 }
 
-/// The values of every series over the last [`HISTORY`] baselines on the base's first-parent
-/// history (oldest first), from baselines of the same toolchain, host and CPU as the base's.
-/// An unreadable baseline there is skipped with a warning: history only sharpens the fences.
+/// The history the noise fences are computed over: the stored baselines of the base's last
+/// [`HISTORY`] first-parent commits.
 fn history(repo: &Repo, base: &Baseline, dir: &Path) -> anyhow::Result<History> {
-    let mut history = History::default();
-    let commits = repo.first_parent_history(&base.commit.sha, HISTORY)?;
-    for commit in commits.iter().rev() {
-        let Some(path) = store::find(dir, &commit.sha)? else {
-            continue;
-        };
-        let baseline = match store::load(&path) {
-            Ok(b) => b,
-            Err(e) => {
-                eprintln!("perfgate: warning: history skips {}: {e}", path.display());
-                continue;
-            }
-        };
-        let same_class = baseline.target == base.target
-            && baseline.fingerprint.same_environment(&base.fingerprint);
-        if !same_class {
-            continue;
-        }
-        for (profile, run) in &baseline.profiles {
-            for m in &run.measurements {
-                let key = SeriesKey::of(profile, m);
-                history.values.entry(key).or_default().push(m.value);
-            }
-        }
+    let mut commits = repo.first_parent_history(&base.commit.sha, HISTORY)?;
+    commits.reverse();
+    let along = store::along(dir, &commits)?;
+    for (path, e) in &along.skipped {
+        eprintln!("perfgate: warning: history skips {}: {e}", path.display());
     }
-    Ok(history)
+    Ok(History::of(base, &along.baselines))
 }
 
 /// The gate rules of perfgate.toml; an entry whose `until` commit is the head or one of its
 /// ancestors has expired.
 fn gate_rules(config: &Config, repo: &Repo, head: &str, path: &Path) -> anyhow::Result<GateRules> {
-    let defaults = GateRules::default();
-    let mut rules = GateRules {
-        threshold_pct: config.threshold_pct.unwrap_or(defaults.threshold_pct),
-        alpha: config.alpha.unwrap_or(defaults.alpha),
-        per_metric: config.gate_metrics.clone(),
-        per_bench: config.gate_benches.clone(),
-        ..defaults
-    };
-    for (section, entries) in [
-        ("ignore", &config.ignore),
-        ("acknowledge", &config.acknowledge),
-    ] {
-        for (i, entry) in entries.iter().enumerate() {
-            let expired = match &entry.until {
-                None => false,
-                Some(until) => {
-                    let until_sha = repo.commit(until).map_err(|_| Error::ConfigInvalid {
-                        path: path.to_path_buf(),
-                        key: format!("{section}[{i}].until"),
-                        problem: format!("names no commit (`{until}`); give a commit sha"),
-                    })?;
-                    repo.merge_base(&until_sha.sha, head)? == until_sha.sha
-                }
-            };
-            let rule = Rule {
-                bench: entry.bench.clone(),
-                metric: entry.metric.clone(),
-                profile: entry.profile.clone(),
-                reason: entry.reason.clone(),
-                until: entry.until.clone(),
-                expired,
-            };
-            if section == "ignore" {
-                rules.ignore.push(rule);
-            } else {
-                rules.acknowledge.push(rule);
-            }
+    let expired = |until: &str| -> crate::error::Result<Option<bool>> {
+        match repo.commit(until) {
+            Ok(until) => Ok(Some(repo.merge_base(&until.sha, head)? == until.sha)),
+            Err(_) => Ok(None),
         }
-    }
-    rules.budgets = config
-        .budgets
-        .iter()
-        .map(|b| Budget {
-            bench: b.bench.clone(),
-            metric: b.metric.clone(),
-            profile: b.profile.clone(),
-            max: b.max,
-        })
-        .collect();
-    Ok(rules)
+    };
+    Ok(GateRules::from_config(config, path, expired)?)
 }
 
 /// Environment differences that the range base..head explains by its own changes (gate.md
@@ -897,137 +722,4 @@ fn emit(text: &str) -> anyhow::Result<()> {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
-}
-
-/// Checks the tools the plan needs before anything is built: valgrind and the runner of each
-/// kind of callgrind bench (DHAT's valgrind for the start-up allocations too), and an
-/// `llvm-profdata` of rustc's LLVM for `pgo`.
-fn preflight(plan: &Plan, target: &TargetInfo) -> anyhow::Result<()> {
-    preflight_benches(target)?;
-    if plan.startup.is_some() {
-        crate::process::first_line("valgrind", &["--version"], crate::process::hint::VALGRIND)?;
-    }
-    if plan.profiles.contains(&Profile::Pgo) {
-        pgo::find_profdata()?;
-    }
-    Ok(())
-}
-
-/// Checks the tools the selected callgrind benches of `target` need (valgrind, and each
-/// kind's runner at the version in Cargo.lock), before anything is built.
-fn preflight_benches(target: &TargetInfo) -> anyhow::Result<()> {
-    let lock = target.workspace_root.join("Cargo.lock");
-    for kind in [BenchKind::Iai, BenchKind::Gungraun] {
-        if target.benches.iter().any(|b| b.kind == kind) {
-            run::iai::preflight(kind, &lock)?;
-        }
-    }
-    Ok(())
-}
-
-/// How many progress steps a run has: per profile, the build, the build time, each bench, and
-/// the size, start-up and allocation measurements.
-fn steps(plan: &Plan, target: &TargetInfo) -> u64 {
-    let benches = target
-        .benches
-        .iter()
-        .filter(|b| b.kind != BenchKind::Other)
-        .count() as u64;
-    let startup = if plan.startup.is_some() { 2 } else { 0 };
-    plan.profiles.len() as u64 * (3 + benches + startup)
-}
-
-/// Builds and measures one profile. `release` holds the release build once made: PGO needs it
-/// to prove that the profile changed the code.
-fn measure_profile(
-    plan: &Plan,
-    target: &TargetInfo,
-    profile: Profile,
-    release: &mut Option<Built>,
-    progress: &Progress,
-) -> anyhow::Result<(ProfileRun, Built)> {
-    let name = profile.name();
-    progress.step(name, "building");
-    let (built, cost, pgo_info) = if profile == Profile::Pgo {
-        if release.is_none() {
-            progress.step(
-                name,
-                "building release (the PGO build is checked against it)",
-            );
-            *release = Some(build::build(target, Profile::Release, plan)?.0);
-        }
-        let reference = release.as_ref().expect("built just above");
-        let (built, info, cost) = pgo::build(target, plan, reference, progress)?;
-        (built, cost, Some(info))
-    } else {
-        let (built, cost) = build::build(target, profile, plan)?;
-        if profile == Profile::Release {
-            *release = Some(built.clone());
-        }
-        (built, cost, None)
-    };
-    progress.done();
-
-    progress.step(name, "timing clean builds of the crate");
-    let mut measurements = build::build_time(target, &built, plan.build_time_samples, &cost)?;
-    progress.done();
-
-    let results = built.target_dir.join("perfgate-results");
-    for bench in &target.benches {
-        let home = results.join(&bench.name);
-        match bench.kind {
-            BenchKind::Criterion => {
-                progress.step(name, &format!("bench `{}` (criterion)", bench.name));
-                crate::atomic::fresh_dir(&home)?;
-                measurements.extend(run::criterion::run(
-                    &built,
-                    bench,
-                    &plan.criterion_args,
-                    &home,
-                )?);
-            }
-            BenchKind::Iai | BenchKind::Gungraun => {
-                progress.step(name, &format!("bench `{}` (callgrind)", bench.name));
-                crate::atomic::fresh_dir(&home)?;
-                measurements.extend(run::iai::run(&built, bench, &home)?);
-            }
-            BenchKind::Other => continue,
-        }
-        progress.done();
-    }
-
-    progress.step(name, "binary sizes");
-    measurements.extend(run::size::measure(&built)?);
-    progress.done();
-    if let Some(startup) = &plan.startup {
-        progress.step(
-            name,
-            &format!("start-up of `{}` ×{}", startup.binary, startup.runs),
-        );
-        measurements.extend(run::startup::measure(&built, startup)?);
-        progress.done();
-        progress.step(name, &format!("allocations of `{}` (DHAT)", startup.binary));
-        measurements.extend(run::alloc::measure(&built, startup)?);
-        progress.done();
-    }
-    sort(&mut measurements);
-    let run = ProfileRun {
-        settings: profile.settings().into_iter().collect(),
-        artifacts: built.artifacts.clone(),
-        pgo: pgo_info,
-        measurements,
-    };
-    Ok((run, built))
-}
-
-/// Measurements in a stable order, so baselines diff cleanly.
-fn sort(measurements: &mut [Measurement]) {
-    measurements.sort_by(|a, b| (&a.bench, &a.metric).cmp(&(&b.bench, &b.metric)));
-}
-
-fn now_unix() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }

@@ -25,6 +25,7 @@ pub mod lock;
 pub mod measure;
 pub mod metric;
 pub mod pgo;
+pub mod pipeline;
 pub mod plan;
 pub mod process;
 pub mod profile;

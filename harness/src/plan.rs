@@ -4,7 +4,6 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::cli::RunArgs;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::profile::Profile;
@@ -49,6 +48,29 @@ pub struct Startup {
     pub runs: usize,
 }
 
+/// What a caller asks to measure: the request that, with perfgate.toml and the repository,
+/// becomes a [`Plan`]. `perfgate run` makes it from its arguments; `compare --run`, `explain`
+/// and `bisect` make their own.
+#[derive(Clone, Debug, Default)]
+pub struct MeasureRequest {
+    /// The target crate's directory, relative to the working directory.
+    pub target: Option<PathBuf>,
+    /// The target's `Cargo.toml`, relative to the working directory.
+    pub manifest_path: Option<PathBuf>,
+    /// The profiles, comma-separated (`release,pgo`); `None` takes the config's, else all.
+    pub profiles: Option<String>,
+    /// Quick mode.
+    pub quick: bool,
+    /// The commit to measure, if not HEAD.
+    pub rev: Option<String>,
+    /// The baseline directory, relative to the working directory.
+    pub baselines: Option<PathBuf>,
+    /// Accept a dirty work tree.
+    pub allow_dirty: bool,
+    /// Store the baseline as a part (`run --partial`).
+    pub partial: bool,
+}
+
 /// Everything a run needs to know, checked.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Plan {
@@ -64,8 +86,6 @@ pub struct Plan {
     pub rev: Option<String>,
     /// The baseline directory.
     pub baselines_dir: PathBuf,
-    /// Print the summary as JSON.
-    pub json: bool,
     /// Accept a dirty work tree.
     pub allow_dirty: bool,
     /// Store the baseline as a part (`run --partial`).
@@ -98,7 +118,12 @@ pub const BENCH_TIMEOUT_S: usize = 3600;
 impl Plan {
     /// Builds the plan of `perfgate run` from its arguments, the config and the repository
     /// root. `cwd` resolves relative paths given on the command line.
-    pub fn new(args: &RunArgs, config: Config, repo_root: &Path, cwd: &Path) -> Result<Plan> {
+    pub fn new(
+        args: &MeasureRequest,
+        config: Config,
+        repo_root: &Path,
+        cwd: &Path,
+    ) -> Result<Plan> {
         let profiles = match (&args.profiles, &config.profiles) {
             (Some(list), _) => Profile::parse_list(list)?,
             (None, Some(names)) => Profile::parse_list(&names.join(","))?,
@@ -166,7 +191,6 @@ impl Plan {
             quick: args.quick,
             rev: args.rev.clone(),
             baselines_dir,
-            json: args.json,
             allow_dirty: args.allow_dirty,
             partial: args.partial,
             benches,
@@ -207,10 +231,10 @@ mod tests {
     use super::*;
     use clap::Parser;
 
-    fn run_args(argv: &[&str]) -> RunArgs {
+    fn run_args(argv: &[&str]) -> MeasureRequest {
         let cli = crate::cli::Cli::parse_from(["perfgate", "run"].iter().chain(argv));
         match cli.command {
-            crate::cli::Command::Run(args) => args,
+            crate::cli::Command::Run(args) => args.request(),
             other => panic!("not a run: {other:?}"),
         }
     }

@@ -24,7 +24,8 @@ use crate::store::{self, Baseline, ProfileRun};
 use crate::target::BenchKind;
 
 use super::explain::{checkout, explainable_profile, list};
-use super::{Workspace, emit, now_unix, preflight_benches, sort};
+use super::{Workspace, emit};
+use crate::pipeline::{now_unix, preflight_benches, sort};
 
 /// `perfgate bisect`.
 pub(super) fn bisect_command(args: &BisectArgs) -> anyhow::Result<u8> {

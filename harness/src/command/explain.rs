@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic;
 use crate::build;
-use crate::cli::{ExplainArgs, Format, ProfileArgs, RunArgs};
+use crate::cli::{ExplainArgs, Format, ProfileArgs};
 use crate::error::{Error, exit};
 use crate::explain::callgrind::{self, CallgrindProfile};
 use crate::explain::{Explanation, diff, flame, folded, symbols};
@@ -21,12 +21,13 @@ use crate::gate::{Comparison, Verdict};
 use crate::git::{self, CommitInfo};
 use crate::lock::RunLock;
 use crate::metric::Metric;
-use crate::plan::Plan;
+use crate::plan::{MeasureRequest, Plan};
 use crate::profile::Profile;
 use crate::run;
 use crate::target::{BenchKind, TargetInfo};
 
-use super::{Workspace, emit, preflight_benches};
+use super::{Workspace, emit};
+use crate::pipeline::preflight_benches;
 
 /// The marker of a complete cache entry (written last).
 const COMPLETE: &str = "complete";
@@ -302,12 +303,13 @@ pub(super) fn checkout(
 ) -> anyhow::Result<(CommitInfo, git::Worktree, TargetInfo, Plan)> {
     let tree = ws.repo.worktree(rev)?;
     let commit = tree.commit().clone();
-    let run_args = RunArgs::measuring(
-        Some(commit.sha.clone()),
-        Some(profile.name().to_string()),
-        true,
-    );
-    let mut plan = Plan::new(&run_args, ws.config.clone(), &ws.root, &ws.cwd)?;
+    let request = MeasureRequest {
+        rev: Some(commit.sha.clone()),
+        profiles: Some(profile.name().to_string()),
+        quick: true,
+        ..MeasureRequest::default()
+    };
+    let mut plan = Plan::new(&request, ws.config.clone(), &ws.root, &ws.cwd)?;
     let main_target = build::inspect_crate(&plan.target_in(&ws.root).join("Cargo.toml"))?;
     let mut target = build::inspect_crate(&plan.target_in(tree.path()).join("Cargo.toml"))?;
     if line_tables {

@@ -26,7 +26,7 @@ use crate::run;
 use crate::store::{self, Baseline};
 use crate::target::{BenchKind, Built};
 
-use super::{Measured, sort};
+use crate::pipeline::{Measured, sort};
 
 /// Measured rounds per pass (after one warm-up round): n = 10 processes per side, the least
 /// at which a rank test of one series can reach q < α in a family of thousands.

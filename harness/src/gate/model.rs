@@ -9,6 +9,7 @@ use crate::env_field::EnvDifference;
 use crate::git::CommitInfo;
 use crate::measure::{Measurement, Unit};
 use crate::metric::{Metric, MetricClass};
+use crate::store::Baseline;
 
 use super::TOLERANCE;
 use super::reason::number;
@@ -141,6 +142,27 @@ impl SeriesVerdict {
 pub struct History {
     /// Series → its values, oldest first.
     pub values: BTreeMap<SeriesKey, Vec<f64>>,
+}
+
+impl History {
+    /// The history of `base`'s series over `baselines` (oldest first): only those of the same
+    /// target measured in the same environment class, so that no fence spans a change of
+    /// toolchain, host, CPU or valgrind.
+    pub fn of(base: &Baseline, baselines: &[Baseline]) -> History {
+        let mut history = History::default();
+        let same_class = |b: &Baseline| {
+            b.target == base.target && b.fingerprint.same_environment(&base.fingerprint)
+        };
+        for baseline in baselines.iter().filter(|b| same_class(b)) {
+            for (profile, run) in &baseline.profiles {
+                for m in &run.measurements {
+                    let key = SeriesKey::of(profile, m);
+                    history.values.entry(key).or_default().push(m.value);
+                }
+            }
+        }
+        history
+    }
 }
 
 /// One budget checked against the head.

@@ -3,7 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use std::path::Path;
+
+use crate::config::Config;
 use crate::env_field::EnvField;
+use crate::error::{Error, Result};
 use crate::measure::Unit;
 use crate::metric::{Metric, MetricClass};
 
@@ -93,6 +97,66 @@ pub struct GateRules {
     /// changed in base..head): field → why. Such a
     /// difference does not make a pair incomparable; the reason carries the why.
     pub explained: BTreeMap<EnvField, String>,
+}
+
+impl GateRules {
+    /// The rules perfgate.toml (read from `path`) gives: the gate, α, the per-metric and
+    /// per-bench gates, the entries and the budgets. `expired` says whether an entry's `until`
+    /// commit is the head or one of its ancestors (`None`: it names no commit, an error that
+    /// names the entry).
+    pub fn from_config(
+        config: &Config,
+        path: &Path,
+        mut expired: impl FnMut(&str) -> Result<Option<bool>>,
+    ) -> Result<GateRules> {
+        let defaults = GateRules::default();
+        let mut rules = GateRules {
+            threshold_pct: config.threshold_pct.unwrap_or(defaults.threshold_pct),
+            alpha: config.alpha.unwrap_or(defaults.alpha),
+            per_metric: config.gate_metrics.clone(),
+            per_bench: config.gate_benches.clone(),
+            ..defaults
+        };
+        for (section, entries) in [
+            ("ignore", &config.ignore),
+            ("acknowledge", &config.acknowledge),
+        ] {
+            for (i, entry) in entries.iter().enumerate() {
+                let expired = match &entry.until {
+                    None => false,
+                    Some(until) => expired(until)?.ok_or_else(|| Error::ConfigInvalid {
+                        path: path.to_path_buf(),
+                        key: format!("{section}[{i}].until"),
+                        problem: format!("names no commit (`{until}`); give a commit sha"),
+                    })?,
+                };
+                let rule = Rule {
+                    bench: entry.bench.clone(),
+                    metric: entry.metric.clone(),
+                    profile: entry.profile.clone(),
+                    reason: entry.reason.clone(),
+                    until: entry.until.clone(),
+                    expired,
+                };
+                if section == "ignore" {
+                    rules.ignore.push(rule);
+                } else {
+                    rules.acknowledge.push(rule);
+                }
+            }
+        }
+        rules.budgets = config
+            .budgets
+            .iter()
+            .map(|b| Budget {
+                bench: b.bench.clone(),
+                metric: b.metric.clone(),
+                profile: b.profile.clone(),
+                max: b.max,
+            })
+            .collect();
+        Ok(rules)
+    }
 }
 
 impl Default for GateRules {

@@ -1221,3 +1221,20 @@ fn unused_interval_of_the_tool_is_not_the_verdicts() {
         .expect("an interval");
     assert!(l <= 0.0 && u >= 0.0, "{l} {u}");
 }
+
+#[test]
+fn history_keeps_the_base_class_only() {
+    let base = baseline(BASE_SHA, vec![instr("x", 100.0)]);
+    let same = baseline(HEAD_SHA, vec![instr("x", 90.0)]);
+    let mut other_cpu = baseline(HEAD_SHA, vec![instr("x", 50.0)]);
+    other_cpu.fingerprint.cpu_model = "Intel Xeon".into();
+    let mut other_target = baseline(HEAD_SHA, vec![instr("x", 70.0)]);
+    other_target.target = "other".into();
+    let history = History::of(&base, &[same, other_cpu, other_target, base.clone()]);
+    let key = SeriesKey {
+        profile: "release".into(),
+        bench: "x".into(),
+        metric: Metric::Instructions,
+    };
+    assert_eq!(history.values.get(&key), Some(&vec![90.0, 100.0]));
+}

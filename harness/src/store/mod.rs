@@ -8,6 +8,10 @@
 //! [`SCHEMA_VERSION`] before anything else and refuse other versions. This module does not
 //! measure, compare or decide anything: it stores and finds.
 
+mod history;
+
+pub use history::{Along, along};
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,157 @@
+//! The measuring pipeline: one commit, from a checked [`Plan`] to a stored baseline. It builds
+//! the target under each profile (`build`, `pgo`), runs the tools (`run`), collects the
+//! environment (`fingerprint`) and stores the result (`store`). `perfgate run`, `compare
+//! --run`, `explain` and `bisect` all measure through it; the command layer only parses,
+//! dispatches and prints.
+
+mod profile;
+
+use std::collections::BTreeMap;
+
+use crate::build;
+use crate::error::Error;
+use crate::fingerprint;
+use crate::git::Repo;
+use crate::pgo;
+use crate::plan::Plan;
+use crate::profile::Profile;
+use crate::progress::Progress;
+use crate::run;
+use crate::store::{self, Baseline};
+use crate::target::{BenchKind, Built, TargetInfo};
+
+pub use profile::sort;
+
+/// A commit measured: its baseline, where it was written, and what it was measured on (the
+/// builds of each profile, and the worktree they were built from, kept while this lives).
+pub struct Measured {
+    /// The baseline stored.
+    pub baseline: Baseline,
+    /// Where it was written.
+    pub path: std::path::PathBuf,
+    /// The target as found in the measured checkout.
+    pub target: TargetInfo,
+    /// Each profile's build.
+    pub builds: BTreeMap<String, Built>,
+    /// The temporary checkout of a commit other than HEAD; removed when dropped.
+    pub _worktree: Option<crate::git::Worktree>,
+}
+
+/// Measures the commit of `plan` (HEAD, or `plan.rev` in a temporary worktree) under every
+/// profile and stores its baseline; returns it with where it was written and what it ran.
+pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
+    let root = repo.root();
+    let baselines_rel = plan
+        .baselines_dir
+        .strip_prefix(&root)
+        .unwrap_or(&plan.baselines_dir)
+        .to_path_buf();
+    let worktree = match &plan.rev {
+        Some(rev) => Some(repo.worktree(rev)?),
+        None => None,
+    };
+    let (commit, dirty) = match &worktree {
+        Some(tree) => (tree.commit().clone(), false),
+        None => {
+            let commit = repo.commit("HEAD")?;
+            let changed = repo.dirty_paths(&[baselines_rel.as_path()])?;
+            if !changed.is_empty() && !plan.allow_dirty {
+                let mut shown: Vec<String> = changed.iter().take(5).cloned().collect();
+                if changed.len() > 5 {
+                    shown.push(format!("and {} more", changed.len() - 5));
+                }
+                return Err(Error::DirtyWorkTree {
+                    paths: shown.join(", "),
+                }
+                .into());
+            }
+            (commit, !changed.is_empty())
+        }
+    };
+    let source_root = worktree.as_ref().map_or(root.as_path(), |t| t.path());
+    let crate_dir = plan.target_in(source_root);
+    let target = build::inspect(&crate_dir.join("Cargo.toml"), plan.benches.as_deref())?;
+    let fingerprint = fingerprint::collect(&target.workspace_root.join("Cargo.lock"))?;
+    preflight(plan, &target)?;
+
+    let progress = Progress::new(steps(plan, &target));
+    let mut profiles = BTreeMap::new();
+    let mut builds = BTreeMap::new();
+    let mut release: Option<Built> = None;
+    for &profile in &plan.profiles {
+        let (run, built) =
+            profile::measure_profile(plan, &target, profile, &mut release, &progress)?;
+        profiles.insert(profile.name().to_string(), run);
+        builds.insert(profile.name().to_string(), built);
+    }
+    progress.finish();
+
+    let baseline = Baseline {
+        schema_version: store::SCHEMA_VERSION,
+        perfgate_version: env!("CARGO_PKG_VERSION").to_string(),
+        commit,
+        dirty,
+        mode: plan.mode().to_string(),
+        created: now_unix(),
+        target: target.package.clone(),
+        fingerprint,
+        profiles,
+    };
+    let path = if plan.partial {
+        store::save_partial(&plan.baselines_dir, &baseline)?
+    } else {
+        store::save(&plan.baselines_dir, &baseline)?
+    };
+    Ok(Measured {
+        baseline,
+        path,
+        target,
+        builds,
+        _worktree: worktree,
+    })
+}
+
+/// Checks the tools the plan needs before anything is built: valgrind and the runner of each
+/// kind of callgrind bench (DHAT's valgrind for the start-up allocations too), and an
+/// `llvm-profdata` of rustc's LLVM for `pgo`.
+pub fn preflight(plan: &Plan, target: &TargetInfo) -> anyhow::Result<()> {
+    preflight_benches(target)?;
+    if plan.startup.is_some() {
+        crate::process::first_line("valgrind", &["--version"], crate::process::hint::VALGRIND)?;
+    }
+    if plan.profiles.contains(&Profile::Pgo) {
+        pgo::find_profdata()?;
+    }
+    Ok(())
+}
+
+/// Checks the tools the selected callgrind benches of `target` need (valgrind, and each
+/// kind's runner at the version in Cargo.lock), before anything is built.
+pub fn preflight_benches(target: &TargetInfo) -> anyhow::Result<()> {
+    let lock = target.workspace_root.join("Cargo.lock");
+    for kind in [BenchKind::Iai, BenchKind::Gungraun] {
+        if target.benches.iter().any(|b| b.kind == kind) {
+            run::iai::preflight(kind, &lock)?;
+        }
+    }
+    Ok(())
+}
+
+/// How many progress steps a run has: per profile, the build, the build time, each bench, and
+/// the size, start-up and allocation measurements.
+fn steps(plan: &Plan, target: &TargetInfo) -> u64 {
+    let benches = target
+        .benches
+        .iter()
+        .filter(|b| b.kind != BenchKind::Other)
+        .count() as u64;
+    let startup = if plan.startup.is_some() { 2 } else { 0 };
+    plan.profiles.len() as u64 * (3 + benches + startup)
+}
+
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

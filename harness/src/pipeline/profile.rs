@@ -1,0 +1,100 @@
+//! One profile of one commit: its build (PGO's checked against the release build), the time of
+//! clean builds, every bench, the binary sizes, start-up and allocations.
+
+use crate::build;
+use crate::measure::Measurement;
+use crate::pgo;
+use crate::plan::Plan;
+use crate::profile::Profile;
+use crate::progress::Progress;
+use crate::run;
+use crate::store::ProfileRun;
+use crate::target::{BenchKind, Built, TargetInfo};
+
+/// Builds and measures one profile. `release` holds the release build once made: PGO needs it
+/// to prove that the profile changed the code.
+pub(super) fn measure_profile(
+    plan: &Plan,
+    target: &TargetInfo,
+    profile: Profile,
+    release: &mut Option<Built>,
+    progress: &Progress,
+) -> anyhow::Result<(ProfileRun, Built)> {
+    let name = profile.name();
+    progress.step(name, "building");
+    let (built, cost, pgo_info) = if profile == Profile::Pgo {
+        if release.is_none() {
+            progress.step(
+                name,
+                "building release (the PGO build is checked against it)",
+            );
+            *release = Some(build::build(target, Profile::Release, plan)?.0);
+        }
+        let reference = release.as_ref().expect("built just above");
+        let (built, info, cost) = pgo::build(target, plan, reference, progress)?;
+        (built, cost, Some(info))
+    } else {
+        let (built, cost) = build::build(target, profile, plan)?;
+        if profile == Profile::Release {
+            *release = Some(built.clone());
+        }
+        (built, cost, None)
+    };
+    progress.done();
+
+    progress.step(name, "timing clean builds of the crate");
+    let mut measurements = build::build_time(target, &built, plan.build_time_samples, &cost)?;
+    progress.done();
+
+    let results = built.target_dir.join("perfgate-results");
+    for bench in &target.benches {
+        let home = results.join(&bench.name);
+        match bench.kind {
+            BenchKind::Criterion => {
+                progress.step(name, &format!("bench `{}` (criterion)", bench.name));
+                crate::atomic::fresh_dir(&home)?;
+                measurements.extend(run::criterion::run(
+                    &built,
+                    bench,
+                    &plan.criterion_args,
+                    &home,
+                )?);
+            }
+            BenchKind::Iai | BenchKind::Gungraun => {
+                progress.step(name, &format!("bench `{}` (callgrind)", bench.name));
+                crate::atomic::fresh_dir(&home)?;
+                measurements.extend(run::iai::run(&built, bench, &home)?);
+            }
+            BenchKind::Other => continue,
+        }
+        progress.done();
+    }
+
+    progress.step(name, "binary sizes");
+    measurements.extend(run::size::measure(&built)?);
+    progress.done();
+    if let Some(startup) = &plan.startup {
+        progress.step(
+            name,
+            &format!("start-up of `{}` ×{}", startup.binary, startup.runs),
+        );
+        measurements.extend(run::startup::measure(&built, startup)?);
+        progress.done();
+        progress.step(name, &format!("allocations of `{}` (DHAT)", startup.binary));
+        measurements.extend(run::alloc::measure(&built, startup)?);
+        progress.done();
+    }
+    sort(&mut measurements);
+    let run = ProfileRun {
+        settings: profile.settings().into_iter().collect(),
+        artifacts: built.artifacts.clone(),
+        pgo: pgo_info,
+        measurements,
+    };
+    Ok((run, built))
+}
+
+/// Measurements in a stable order, so baselines diff cleanly.
+pub fn sort(measurements: &mut [Measurement]) {
+    measurements.sort_by(|a, b| (&a.bench, &a.metric).cmp(&(&b.bench, &b.metric)));
+}
