@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Context as _;
 
 use crate::build;
+use crate::build::target::BenchKind;
 use crate::cli::{Cli, Command, CompareArgs, Format, ReportArgs, RunArgs};
 use crate::config::{self, Config};
 use crate::env_field::EnvField;
@@ -22,7 +23,6 @@ use crate::render::gate as gate_render;
 use crate::render::summary;
 use crate::report;
 use crate::store::{self, Baseline};
-use crate::target::BenchKind;
 
 mod bisect;
 mod explain;

@@ -17,6 +17,7 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use crate::build::toolchain::Toolchain;
 use crate::env_field::{EnvDifference, EnvField};
 use crate::error::{Error, Result};
 use crate::process::{self, hint};
@@ -111,20 +112,14 @@ impl Fingerprint {
 
 /// Collects the fingerprint of this machine for a target whose lock file is `cargo_lock`.
 ///
-/// rustc runs in the lock file's directory (the target's workspace root), so that a
-/// `rust-toolchain.toml` there picks the compiler, as it does for the build; `$RUSTC` is
-/// honoured as cargo honours it. A missing rustc is an error; a missing valgrind, glibc or
-/// runner is recorded as `None`. Unreadable `/proc` files give `unknown` fields.
-pub fn collect(cargo_lock: &Path) -> Result<Fingerprint> {
-    let rustc_program = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string());
-    let mut rustc = Command::new(&rustc_program);
-    rustc.arg("-vV");
-    if let Some(dir) = cargo_lock.parent().filter(|d| d.is_dir()) {
-        rustc.current_dir(dir);
-    }
-    let output = process::run(&mut rustc, hint::RUST)?;
-    let (rustc, rustc_commit_hash, llvm_version, host) =
-        parse_rustc_vv(&String::from_utf8_lossy(&output.stdout));
+/// The compiler's fields come from `toolchain`, the one the target builds with (see
+/// [`Toolchain`]). A missing valgrind, glibc or runner is recorded as `None`. Unreadable
+/// `/proc` files give `unknown` fields.
+pub fn collect(cargo_lock: &Path, toolchain: &Toolchain) -> Result<Fingerprint> {
+    let rustc = toolchain.version.clone();
+    let rustc_commit_hash = toolchain.commit_hash.clone();
+    let llvm_version = toolchain.llvm_version.clone();
+    let host = toolchain.host.clone();
 
     let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
     let (cpu_vendor, cpu_model, cpu_family_model_stepping, cpu_flags_sha256, mut cores) =
@@ -178,32 +173,6 @@ pub fn collect(cargo_lock: &Path) -> Result<Fingerprint> {
         cargo_lock_sha256,
         rustflags,
     })
-}
-
-/// Reads `rustc -vV`: `(first line, commit hash, LLVM version, host triple)`. A missing line
-/// reads `unknown`.
-pub fn parse_rustc_vv(text: &str) -> (String, String, String, String) {
-    let field = |key: &str| {
-        text.lines()
-            .find_map(|line| line.strip_prefix(key))
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .unwrap_or(UNKNOWN)
-            .to_string()
-    };
-    let first = text
-        .lines()
-        .next()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .unwrap_or(UNKNOWN)
-        .to_string();
-    (
-        first,
-        field("commit-hash:"),
-        field("LLVM version:"),
-        field("host:"),
-    )
 }
 
 /// Reads `/proc/cpuinfo`: `(vendor, model name, family/model/stepping, flags sha256,
@@ -363,16 +332,6 @@ pub(crate) fn test_fixture() -> Fingerprint {
 mod tests {
     use super::*;
 
-    const RUSTC_VV: &str = "\
-rustc 1.95.0 (59807616e 2026-04-14)
-binary: rustc
-commit-hash: 59807616e1fa2540724bfbac14d7976d7e4a3860
-commit-date: 2026-04-14
-host: x86_64-unknown-linux-gnu
-release: 1.95.0
-LLVM version: 22.1.2
-";
-
     /// Two processors of an x86 machine, flags shortened, in a different order each.
     const CPUINFO_X86: &str = "\
 processor\t: 0
@@ -416,25 +375,6 @@ CPU variant\t: 0x3
 CPU part\t: 0xd0c
 CPU revision\t: 1
 ";
-
-    #[test]
-    fn rustc_vv_gives_version_hash_llvm_and_host() {
-        assert_eq!(
-            parse_rustc_vv(RUSTC_VV),
-            (
-                "rustc 1.95.0 (59807616e 2026-04-14)".to_string(),
-                "59807616e1fa2540724bfbac14d7976d7e4a3860".to_string(),
-                "22.1.2".to_string(),
-                "x86_64-unknown-linux-gnu".to_string(),
-            )
-        );
-        let (first, hash, llvm, host) = parse_rustc_vv("rustc 1.96.0-dev\ncommit-hash: \n");
-        assert_eq!(first, "rustc 1.96.0-dev");
-        assert_eq!(
-            (hash.as_str(), llvm.as_str(), host.as_str()),
-            (UNKNOWN, UNKNOWN, UNKNOWN)
-        );
-    }
 
     #[test]
     fn cpuinfo_gives_identity_flags_hash_and_count() {
@@ -569,13 +509,16 @@ iai-callgrind-runner v0.16.1:
     fn collect_reads_this_machine() {
         let dir = tempfile::tempdir().expect("temp dir");
         let lock = dir.path().join("Cargo.lock");
-        let fp = collect(&lock).expect("rustc is installed where the tests run");
+        let toolchain = Toolchain::resolve(dir.path()).expect("rustc is installed");
+        let fp = collect(&lock, &toolchain).expect("collect");
+        assert_eq!(fp.rustc, toolchain.version);
+        assert_eq!(fp.host, toolchain.host);
         assert!(fp.rustc.starts_with("rustc "), "{}", fp.rustc);
         assert_eq!(fp.cargo_lock_sha256, None, "no lock file");
         assert_eq!(fp.perfgate_version, env!("CARGO_PKG_VERSION"));
         assert!(fp.cores >= 1);
         fs::write(&lock, "# lock\n").expect("write");
-        let fp = collect(&lock).expect("collect");
+        let fp = collect(&lock, &toolchain).expect("collect");
         assert_eq!(fp.cargo_lock_sha256, Some(sha256_hex(b"# lock\n")));
     }
 }

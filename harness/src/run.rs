@@ -14,9 +14,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use crate::build::target::Built;
 use crate::error::{Error, Result};
 use crate::process;
-use crate::target::Built;
 
 /// Runs one bench process of `built` (`bench` named for messages, `profile` as shown) under
 /// the build's time limit: its output whatever its exit status, or [`Error::BenchTimeout`]

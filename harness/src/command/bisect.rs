@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 
 use crate::build;
+use crate::build::target::BenchKind;
 use crate::cli::BisectArgs;
 use crate::error::{Error, exit};
 use crate::explain::bisection;
@@ -21,7 +22,6 @@ use crate::metric::Metric;
 use crate::profile::Profile;
 use crate::run;
 use crate::store::{self, Baseline, ProfileRun};
-use crate::target::BenchKind;
 
 use super::explain::{checkout, explainable_profile, list};
 use super::{Workspace, emit};
@@ -241,7 +241,10 @@ fn measure(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow::
         mode: plan.mode().to_string(),
         created: now_unix(),
         target: target.package.clone(),
-        fingerprint: fingerprint::collect(&target.workspace_root.join("Cargo.lock"))?,
+        fingerprint: fingerprint::collect(
+            &target.workspace_root.join("Cargo.lock"),
+            &target.toolchain,
+        )?,
         profiles: BTreeMap::from([(series.profile.name().to_string(), run)]),
     })
 }

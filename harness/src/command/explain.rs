@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use crate::atomic;
 use crate::build;
+use crate::build::target::{BenchKind, TargetInfo};
 use crate::cli::{ExplainArgs, Format, ProfileArgs};
 use crate::error::{Error, exit};
 use crate::explain::callgrind::{self, CallgrindProfile};
@@ -24,7 +25,6 @@ use crate::metric::Metric;
 use crate::plan::{MeasureRequest, Plan};
 use crate::profile::Profile;
 use crate::run;
-use crate::target::{BenchKind, TargetInfo};
 
 use super::{Workspace, emit};
 use crate::pipeline::preflight_benches;
@@ -423,7 +423,7 @@ fn no_bench_target(
     bench: &str,
     target: &TargetInfo,
     commit: &CommitInfo,
-    callgrind_benches: &[&crate::target::BenchTarget],
+    callgrind_benches: &[&crate::build::target::BenchTarget],
 ) -> anyhow::Error {
     if callgrind_benches.is_empty() {
         return Error::CannotExplain {

@@ -14,6 +14,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
+use crate::build::target::{BenchKind, Built};
 use crate::error::Error;
 use crate::gate::{self, Comparison, GateRules, History, MetricClass, SeriesKey, Verdict};
 use crate::git::CommitInfo;
@@ -24,7 +25,6 @@ use crate::plan::Startup;
 use crate::progress::Progress;
 use crate::run;
 use crate::store::{self, Baseline};
-use crate::target::{BenchKind, Built};
 
 use crate::pipeline::{Measured, sort};
 

@@ -9,16 +9,16 @@ mod profile;
 use std::collections::BTreeMap;
 
 use crate::build;
+use crate::build::pgo;
+use crate::build::target::{BenchKind, Built, TargetInfo};
 use crate::error::Error;
 use crate::fingerprint;
 use crate::git::Repo;
-use crate::pgo;
 use crate::plan::Plan;
 use crate::profile::Profile;
 use crate::progress::Progress;
 use crate::run;
 use crate::store::{self, Baseline};
-use crate::target::{BenchKind, Built, TargetInfo};
 
 pub use profile::sort;
 
@@ -71,7 +71,8 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
     let source_root = worktree.as_ref().map_or(root.as_path(), |t| t.path());
     let crate_dir = plan.target_in(source_root);
     let target = build::inspect(&crate_dir.join("Cargo.toml"), plan.benches.as_deref())?;
-    let fingerprint = fingerprint::collect(&target.workspace_root.join("Cargo.lock"))?;
+    let fingerprint =
+        fingerprint::collect(&target.workspace_root.join("Cargo.lock"), &target.toolchain)?;
     preflight(plan, &target)?;
 
     let progress = Progress::new(steps(plan, &target));
@@ -120,7 +121,7 @@ pub fn preflight(plan: &Plan, target: &TargetInfo) -> anyhow::Result<()> {
         crate::process::first_line("valgrind", &["--version"], crate::process::hint::VALGRIND)?;
     }
     if plan.profiles.contains(&Profile::Pgo) {
-        pgo::find_profdata()?;
+        pgo::find_profdata(&target.toolchain)?;
     }
     Ok(())
 }

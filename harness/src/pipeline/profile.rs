@@ -2,14 +2,14 @@
 //! clean builds, every bench, the binary sizes, start-up and allocations.
 
 use crate::build;
+use crate::build::pgo;
+use crate::build::target::{BenchKind, Built, TargetInfo};
 use crate::measure::Measurement;
-use crate::pgo;
 use crate::plan::Plan;
 use crate::profile::Profile;
 use crate::progress::Progress;
 use crate::run;
 use crate::store::ProfileRun;
-use crate::target::{BenchKind, Built, TargetInfo};
 
 /// Builds and measures one profile. `release` holds the release build once made: PGO needs it
 /// to prove that the profile changed the code.

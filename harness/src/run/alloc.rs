@@ -11,13 +11,13 @@ use std::process::{Command, Stdio};
 
 use serde::Deserialize;
 
+use crate::build::target::Built;
 use crate::error::{Error, Result};
 use crate::measure::{Measurement, Unit};
 use crate::metric::Metric;
 use crate::plan::Startup;
 use crate::process::{self, hint};
 use crate::run::startup;
-use crate::target::Built;
 
 /// The DHAT file format this module reads (`dhatFileVersion`; valgrind 3.15 and later write 2).
 const DHAT_FILE_VERSION: u64 = 2;

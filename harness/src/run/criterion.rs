@@ -16,11 +16,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
+use crate::build::target::{BenchTarget, Built};
 use crate::error::{Error, Result};
 use crate::measure::{Interval, Measurement, Unit};
 use crate::metric::Metric;
 use crate::process;
-use crate::target::{BenchTarget, Built};
 
 /// The tool name in [`Error::ToolOutput`].
 const TOOL: &str = "criterion";

@@ -20,11 +20,11 @@ use std::process::Command;
 
 use serde::Deserialize;
 
+use crate::build::target::{BenchKind, BenchTarget, Built};
 use crate::error::{Error, Result};
 use crate::measure::{Measurement, Unit};
 use crate::metric::Metric;
 use crate::process;
-use crate::target::{BenchKind, BenchTarget, Built};
 
 /// The tool name in [`Error::ToolOutput`].
 const TOOL: &str = "iai-callgrind";

@@ -5,11 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::build::target::{BenchKind, Built, TargetInfo};
 use crate::error::{Error, Result};
 use crate::interleave::Unit;
 use crate::measure::Measurement;
 use crate::plan::Startup;
-use crate::target::{BenchKind, Built, TargetInfo};
 
 /// Copies the executables a round runs (criterion benches, the start-up binary) of `built`
 /// into `dir`, and returns the build with its paths pointing at the copies. Two commits built

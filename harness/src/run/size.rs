@@ -8,11 +8,11 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use crate::build::target::Built;
 use crate::error::{Error, Result};
 use crate::measure::{Measurement, Unit};
 use crate::metric::Metric;
 use crate::process::{self, hint};
-use crate::target::Built;
 
 /// Measures `binary_size_bytes` and `stripped_size_bytes` (bench `binary/<name>`) of every
 /// binary of `built`, each tied to the binary's sha256. A target without binaries gives none.

@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
 use std::time::Instant;
 
+use crate::build::target::Built;
 use crate::error::{Error, Result};
 use crate::measure::{Measurement, Unit};
 use crate::metric::Metric;
 use crate::plan::Startup;
 use crate::process::{self, hint};
 use crate::stats;
-use crate::target::Built;
 
 /// Times `startup.runs` processes of `startup.binary` (after one discarded warm-up run) and
 /// returns, for bench `startup/<binary>`, the metrics of [`to_measurements`], each tied to the

@@ -10,5 +10,6 @@ mod golden;
 mod init;
 mod report;
 mod run;
+mod toolchain;
 mod util;
 mod workflow;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::build::toolchain::Toolchain;
 use crate::measure::Artifact;
 use crate::profile::Profile;
 
@@ -42,6 +43,8 @@ pub struct TargetInfo {
     pub manifest_path: PathBuf,
     /// Its directory.
     pub crate_dir: PathBuf,
+    /// The toolchain cargo builds it with, resolved once for its checkout.
+    pub toolchain: Toolchain,
     /// The root of its cargo workspace (where Cargo.lock is).
     pub workspace_root: PathBuf,
     /// Cargo's target directory for it (perfgate builds under `<this>/perfgate/<profile>`).

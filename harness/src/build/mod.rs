@@ -13,6 +13,12 @@
 //! `--benches` would also build the library and the binaries as bench harnesses, which nothing
 //! runs. Cargo's JSON messages are read here and nowhere else; later stages see [`Built`].
 
+pub mod pgo;
+pub mod target;
+pub mod toolchain;
+
+use toolchain::Toolchain;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -20,6 +26,7 @@ use std::time::Instant;
 
 use serde::Deserialize;
 
+use crate::build::target::{BenchKind, BenchTarget, Built, TargetInfo};
 use crate::error::{Error, Result};
 use crate::fingerprint;
 use crate::measure::{Artifact, Measurement, Unit};
@@ -27,7 +34,6 @@ use crate::metric::Metric;
 use crate::plan::Plan;
 use crate::process;
 use crate::profile::Profile;
-use crate::target::{BenchKind, BenchTarget, Built, TargetInfo};
 
 /// How long a build took: wall time, and the CPU time (user + system) of every process it ran.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -93,13 +99,21 @@ fn inspect_with(
             path: PathBuf::from("-"),
             message: format!("`{}`: {e}", process::command_line(&cmd)),
         })?;
-    target_info(metadata, &manifest, filter, require_benches, |path| {
+    let read_source = |path: &Path| {
         fs::read_to_string(path).map_err(|source| Error::Io {
             action: "read",
             path: path.to_path_buf(),
             source,
         })
-    })
+    };
+    target_info(
+        metadata,
+        &manifest,
+        filter,
+        require_benches,
+        read_source,
+        Toolchain::resolve,
+    )
 }
 
 /// Builds the selected benches and the binaries of `target` under `profile`:
@@ -110,7 +124,7 @@ fn inspect_with(
 ///
 /// Returns the build, with every executable hashed into [`Built::artifacts`], and what the
 /// build cost (dependencies included when the profile's target directory was cold). `pgo` is
-/// built by [`crate::pgo::build`]; asking for it here is [`Error::BuildFailed`]. A failed build
+/// built by [`crate::build::pgo::build`]; asking for it here is [`Error::BuildFailed`]. A failed build
 /// is [`Error::BuildFailed`] with the end of the compiler's messages.
 pub fn build(target: &TargetInfo, profile: Profile, plan: &Plan) -> Result<(Built, BuildCost)> {
     if profile == Profile::Pgo {
@@ -121,7 +135,7 @@ pub fn build(target: &TargetInfo, profile: Profile, plan: &Plan) -> Result<(Buil
             stderr_tail: "the `pgo` profile is built by `perfgate::pgo::build`".to_string(),
         });
     }
-    let host = rustc_info()?.host;
+    let host = target.toolchain.host.clone();
     let dir = target.profile_dir(profile.name());
     let mut cargo_args = vec![
         "--profile".to_string(),
@@ -222,41 +236,6 @@ pub fn build_time(
             (initial.cpu_s - cpu_median).max(0.0),
         ),
     ])
-}
-
-/// What `rustc -vV` says about the compiler.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct RustcInfo {
-    /// `release:` (`1.95.0`).
-    pub release: String,
-    /// `host:` (`x86_64-unknown-linux-gnu`).
-    pub host: String,
-    /// `LLVM version:` (`22.1.2`).
-    pub llvm_version: String,
-}
-
-/// Runs `rustc -vV` and reads it.
-pub(crate) fn rustc_info() -> Result<RustcInfo> {
-    let mut cmd = Command::new("rustc");
-    cmd.arg("-vV");
-    let output = process::run(&mut cmd, process::hint::RUST)?;
-    parse_rustc_vv(&String::from_utf8_lossy(&output.stdout)).ok_or_else(|| Error::ToolOutput {
-        tool: "rustc",
-        path: PathBuf::from("-"),
-        message: "`rustc -vV` names no `host:`, `release:` or `LLVM version:`".to_string(),
-    })
-}
-
-/// Reads the output of `rustc -vV` (through the fingerprint's reader, so both agree).
-fn parse_rustc_vv(text: &str) -> Option<RustcInfo> {
-    let (rustc, _commit, llvm_version, host) = crate::fingerprint::parse_rustc_vv(text);
-    let known = |v: &str| !v.is_empty() && v != crate::fingerprint::UNKNOWN;
-    let release = rustc.split_whitespace().nth(1).unwrap_or("").to_string();
-    (known(&release) && known(&llvm_version) && known(&host)).then_some(RustcInfo {
-        release,
-        host,
-        llvm_version,
-    })
 }
 
 /// Measures the wall time and the children's CPU time of what runs between `start` and
@@ -582,6 +561,7 @@ fn target_info(
     filter: Option<&[String]>,
     require_benches: bool,
     read_source: impl Fn(&Path) -> Result<String>,
+    resolve_toolchain: impl FnOnce(&Path) -> Result<Toolchain>,
 ) -> Result<TargetInfo> {
     let package = metadata
         .packages
@@ -649,9 +629,11 @@ fn target_info(
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default();
+    let toolchain = resolve_toolchain(&crate_dir)?;
     Ok(TargetInfo {
         package: package.name,
         manifest_path: package.manifest_path,
+        toolchain,
         crate_dir,
         workspace_root: metadata.workspace_root,
         cargo_target_dir: metadata.target_directory,
@@ -679,264 +661,4 @@ fn backticked(names: &[&str]) -> String {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    const METADATA: &str = r#"{
-      "packages": [{
-        "name": "demo",
-        "version": "0.1.0",
-        "manifest_path": "/src/ws/demo/Cargo.toml",
-        "targets": [
-          {"kind": ["lib"], "crate_types": ["lib"], "name": "demo", "src_path": "/src/ws/demo/src/lib.rs"},
-          {"kind": ["bin"], "crate_types": ["bin"], "name": "demo-cli", "src_path": "/src/ws/demo/src/bin/cli.rs"},
-          {"kind": ["bench"], "crate_types": ["bin"], "name": "wall", "src_path": "/src/ws/demo/benches/wall.rs"},
-          {"kind": ["bench"], "crate_types": ["bin"], "name": "iai", "src_path": "/src/ws/demo/benches/iai.rs"},
-          {"kind": ["bench"], "crate_types": ["bin"], "name": "alloc", "src_path": "/src/ws/demo/benches/alloc.rs"},
-          {"kind": ["bench"], "crate_types": ["bin"], "name": "with-serde", "src_path": "/src/ws/demo/benches/with_serde.rs", "required-features": ["serde"]},
-          {"kind": ["bin"], "crate_types": ["bin"], "name": "serde-cli", "src_path": "/src/ws/demo/src/bin/serde.rs", "required-features": ["serde"]},
-          {"kind": ["test"], "crate_types": ["bin"], "name": "it", "src_path": "/src/ws/demo/tests/it.rs"}
-        ]
-      }],
-      "workspace_root": "/src/ws",
-      "target_directory": "/src/ws/target",
-      "version": 1
-    }"#;
-
-    fn fake_source(path: &Path) -> Result<String> {
-        Ok(match path.file_stem().and_then(|s| s.to_str()) {
-            Some("wall") => "use criterion::Criterion;\ncriterion_main!(benches);\n",
-            Some("iai") => "use iai_callgrind::{library_benchmark, main};\nmain!(library_benchmark_groups = g);\n",
-            _ => "// not criterion_main!, not iai_callgrind::main!\nfn main() {}\n",
-        }
-        .to_string())
-    }
-
-    fn info(filter: Option<&[String]>) -> Result<TargetInfo> {
-        let metadata: Metadata = serde_json::from_str(METADATA).expect("fixture parses");
-        target_info(
-            metadata,
-            Path::new("/src/ws/demo/Cargo.toml"),
-            filter,
-            true,
-            fake_source,
-        )
-    }
-
-    /// The targets that need a feature (`with-serde`, `serde-cli`) are left out: perfgate
-    /// builds with the default features.
-    #[test]
-    fn metadata_gives_the_package_its_benches_and_bins() {
-        let info = info(None).expect("valid");
-        assert_eq!(info.package, "demo");
-        assert_eq!(info.crate_dir, PathBuf::from("/src/ws/demo"));
-        assert_eq!(info.workspace_root, PathBuf::from("/src/ws"));
-        assert_eq!(
-            info.profile_dir("release"),
-            PathBuf::from("/src/ws/target/perfgate/release")
-        );
-        assert_eq!(info.bins, vec!["demo-cli".to_string()]);
-        let benches: Vec<(&str, BenchKind)> = info
-            .benches
-            .iter()
-            .map(|b| (b.name.as_str(), b.kind))
-            .collect();
-        assert_eq!(
-            benches,
-            vec![
-                ("alloc", BenchKind::Other),
-                ("iai", BenchKind::Iai),
-                ("wall", BenchKind::Criterion),
-            ]
-        );
-    }
-
-    #[test]
-    fn the_filter_keeps_named_benches_and_rejects_unknown_ones() {
-        let keep = ["iai".to_string()];
-        let info = info(Some(&keep)).expect("valid");
-        assert_eq!(info.benches.len(), 1);
-        assert_eq!(info.benches[0].name, "iai");
-
-        let typo = ["wal".to_string()];
-        let err = info_err(Some(&typo));
-        assert_eq!(
-            err,
-            "`demo` has no criterion or iai-callgrind benches named `wal` (its benches: `alloc`, `iai`, `wall`); add a `[[bench]]` target with `harness = false`, or fix `benches` in perfgate.toml"
-        );
-
-        let custom_only = ["alloc".to_string()];
-        let err = info_err(Some(&custom_only));
-        assert!(
-            err.starts_with("`demo` has no criterion or iai-callgrind benches among `alloc`;"),
-            "{err}"
-        );
-    }
-
-    fn info_err(filter: Option<&[String]>) -> String {
-        info(filter).expect_err("rejected").to_string()
-    }
-
-    #[test]
-    fn a_manifest_that_is_no_package_is_not_found() {
-        let metadata: Metadata = serde_json::from_str(METADATA).expect("fixture parses");
-        let err = target_info(
-            metadata,
-            Path::new("/src/ws/Cargo.toml"),
-            None,
-            true,
-            fake_source,
-        )
-        .expect_err("virtual manifest");
-        assert!(matches!(err, Error::ManifestNotFound { .. }), "{err}");
-        let err = inspect(Path::new("/nonexistent/Cargo.toml"), None).expect_err("missing");
-        assert!(matches!(err, Error::ManifestNotFound { .. }), "{err}");
-    }
-
-    #[test]
-    fn bench_kinds_come_from_the_source() {
-        assert_eq!(
-            bench_kind("use iai_callgrind::{main, library_benchmark};"),
-            BenchKind::Iai
-        );
-        assert_eq!(
-            bench_kind("iai_callgrind::main!(library_benchmark_groups = g);"),
-            BenchKind::Iai
-        );
-        assert_eq!(
-            bench_kind(
-                "use gungraun::{library_benchmark, main};\nmain!(library_benchmark_groups = g);"
-            ),
-            BenchKind::Gungraun
-        );
-        assert_eq!(
-            bench_kind(
-                "use criterion::{criterion_group, criterion_main};\ncriterion_main!(benches);"
-            ),
-            BenchKind::Criterion
-        );
-        assert_eq!(
-            bench_kind("//! Like `use iai_callgrind`, but by hand.\ncriterion_main!(b);"),
-            BenchKind::Criterion
-        );
-        assert_eq!(
-            bench_kind("fn main() { println!(\"{}\", 1); }"),
-            BenchKind::Other
-        );
-    }
-
-    /// Cargo's messages of a build of `demo`: a dependency's build script, the library, a
-    /// bench, the binary (once as itself, once as a bench harness), a warning, the end.
-    const MESSAGES: &str = concat!(
-        r#"{"reason":"compiler-artifact","package_id":"registry+https://github.com/rust-lang/crates.io-index#quote@1.0.47","manifest_path":"/registry/quote-1.0.47/Cargo.toml","target":{"kind":["custom-build"],"crate_types":["bin"],"name":"build-script-build","src_path":"/registry/quote-1.0.47/build.rs","edition":"2021","doc":false,"doctest":false,"test":false},"profile":{"opt_level":"0","debuginfo":0,"debug_assertions":false,"overflow_checks":false,"test":false},"features":[],"filenames":["/src/ws/target/perfgate/release/release/build/quote-1/build-script-build"],"executable":null,"fresh":true}"#,
-        "\n",
-        r#"{"reason":"compiler-artifact","package_id":"path+file:///src/ws/demo#0.1.0","manifest_path":"/src/ws/demo/Cargo.toml","target":{"kind":["lib"],"crate_types":["lib"],"name":"demo","src_path":"/src/ws/demo/src/lib.rs","edition":"2024","doc":true,"doctest":true,"test":true},"profile":{"opt_level":"3","debuginfo":0,"debug_assertions":false,"overflow_checks":false,"test":false},"features":[],"filenames":["/src/ws/target/perfgate/release/x86_64-unknown-linux-gnu/release/deps/libdemo-1.rlib"],"executable":null,"fresh":false}"#,
-        "\n",
-        r#"{"reason":"compiler-message","package_id":"path+file:///src/ws/demo#0.1.0","manifest_path":"/src/ws/demo/Cargo.toml","target":{"kind":["lib"],"crate_types":["lib"],"name":"demo","src_path":"/src/ws/demo/src/lib.rs"},"message":{"rendered":"warning: demo.1-cgu.0: no profile data available for function _RNv4demo3run Hash = 1 up to 0 count discarded\n","children":[],"level":"warning","message":"no profile data","spans":[]}}"#,
-        "\n",
-        r#"{"reason":"compiler-artifact","package_id":"path+file:///src/ws/demo#0.1.0","manifest_path":"/src/ws/demo/Cargo.toml","target":{"kind":["bench"],"crate_types":["bin"],"name":"wall","src_path":"/src/ws/demo/benches/wall.rs","edition":"2024","doc":false,"doctest":false,"test":false},"profile":{"opt_level":"3","debuginfo":0,"debug_assertions":false,"overflow_checks":false,"test":true},"features":[],"filenames":["/src/ws/target/perfgate/release/x86_64-unknown-linux-gnu/release/deps/wall-2"],"executable":"/src/ws/target/perfgate/release/x86_64-unknown-linux-gnu/release/deps/wall-2","fresh":false}"#,
-        "\n",
-        r#"{"reason":"compiler-artifact","package_id":"path+file:///src/ws/demo#0.1.0","manifest_path":"/src/ws/demo/Cargo.toml","target":{"kind":["bin"],"crate_types":["bin"],"name":"demo-cli","src_path":"/src/ws/demo/src/bin/cli.rs","edition":"2024","doc":true,"doctest":false,"test":true},"profile":{"opt_level":"3","debuginfo":0,"debug_assertions":false,"overflow_checks":false,"test":false},"features":[],"filenames":["/src/ws/target/perfgate/release/x86_64-unknown-linux-gnu/release/demo-cli"],"executable":"/src/ws/target/perfgate/release/x86_64-unknown-linux-gnu/release/demo-cli","fresh":true}"#,
-        "\n",
-        r#"{"reason":"compiler-artifact","package_id":"path+file:///src/ws/demo#0.1.0","manifest_path":"/src/ws/demo/Cargo.toml","target":{"kind":["bin"],"crate_types":["bin"],"name":"demo-cli","src_path":"/src/ws/demo/src/bin/cli.rs","edition":"2024","doc":true,"doctest":false,"test":true},"profile":{"opt_level":"3","debuginfo":0,"debug_assertions":false,"overflow_checks":false,"test":true},"features":[],"filenames":["/src/ws/target/perfgate/release/x86_64-unknown-linux-gnu/release/deps/demo_cli-3"],"executable":"/src/ws/target/perfgate/release/x86_64-unknown-linux-gnu/release/deps/demo_cli-3","fresh":false}"#,
-        "\n",
-        "not json\n",
-        r#"{"reason":"build-finished","success":true}"#,
-        "\n",
-    );
-
-    #[test]
-    fn executables_are_the_packages_benches_and_binaries() {
-        let messages = parse_messages(MESSAGES);
-        assert_eq!(messages.len(), 7);
-        let exes = executables(&messages, Path::new("/src/ws/demo/Cargo.toml"));
-        let dir = "/src/ws/target/perfgate/release/x86_64-unknown-linux-gnu/release";
-        assert_eq!(
-            exes,
-            vec![
-                Executable {
-                    name: "wall".into(),
-                    kind: "bench".into(),
-                    path: PathBuf::from(format!("{dir}/deps/wall-2")),
-                },
-                Executable {
-                    name: "demo-cli".into(),
-                    kind: "bin".into(),
-                    path: PathBuf::from(format!("{dir}/demo-cli")),
-                },
-            ]
-        );
-        let units: Vec<(&str, bool)> =
-            package_units(&messages, Path::new("/src/ws/demo/Cargo.toml"))
-                .into_iter()
-                .map(|(t, fresh)| (t.name.as_str(), fresh))
-                .collect();
-        assert_eq!(
-            units,
-            vec![
-                ("demo", false),
-                ("wall", false),
-                ("demo-cli", true),
-                ("demo-cli", false)
-            ]
-        );
-    }
-
-    #[test]
-    fn a_failed_build_keeps_the_compiler_messages_without_verbose_noise() {
-        let output = BuildOutput {
-            messages: parse_messages(MESSAGES),
-            stderr: concat!(
-                "     Running `rustc --crate-name demo src/lib.rs`\n",
-                "       Fresh quote v1.0.47\n",
-                "error[E0425]: cannot find value `x` in this scope\n",
-                "error: could not compile `demo` (lib) due to 1 previous error\n",
-            )
-            .to_string(),
-        };
-        let tail = failure_tail(&output);
-        assert!(
-            tail.starts_with("warning: demo.1-cgu.0: no profile data"),
-            "{tail}"
-        );
-        assert!(tail.ends_with("due to 1 previous error"), "{tail}");
-        assert!(!tail.contains("Running"), "{tail}");
-        assert!(!tail.contains("Fresh"), "{tail}");
-    }
-
-    #[test]
-    fn rustc_vv_gives_host_and_llvm() {
-        let text = "rustc 1.95.0 (59807616e 2026-04-14)\nbinary: rustc\ncommit-hash: 59807616e1fa2540724bfbac14d7976d7e4a3860\ncommit-date: 2026-04-14\nhost: x86_64-unknown-linux-gnu\nrelease: 1.95.0\nLLVM version: 22.1.2\n";
-        assert_eq!(
-            parse_rustc_vv(text),
-            Some(RustcInfo {
-                release: "1.95.0".into(),
-                host: "x86_64-unknown-linux-gnu".into(),
-                llvm_version: "22.1.2".into(),
-            })
-        );
-        assert_eq!(parse_rustc_vv("rustc 1.95.0\nhost: x\n"), None);
-    }
-
-    #[test]
-    fn files_hash_to_their_sha256() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let path = dir.path().join("abc");
-        fs::write(&path, b"abc").expect("write");
-        assert_eq!(
-            hash_file(&path).expect("hash"),
-            (
-                3,
-                "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad".to_string()
-            )
-        );
-    }
-
-    #[test]
-    fn children_cpu_time_never_decreases() {
-        let watch = Stopwatch::start();
-        process::run(Command::new("true").arg("x"), "").expect("true runs");
-        let cost = watch.stop();
-        assert!(cost.cpu_s >= 0.0 && cost.wall_s >= 0.0);
-    }
-}
+mod tests;

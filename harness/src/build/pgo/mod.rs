@@ -38,7 +38,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::build::{self, BuildCost, BuildOutput, RustcInfo, Stopwatch};
+use crate::build::target::{BenchKind, Built, TargetInfo};
+use crate::build::toolchain::{Toolchain, llvm_major};
+use crate::build::{self, BuildCost, BuildOutput, Stopwatch};
 use crate::error::{Error, Result};
 use crate::fingerprint::sha256_file;
 use crate::measure::{Artifact, PgoInfo};
@@ -46,7 +48,6 @@ use crate::plan::{Plan, Training};
 use crate::process;
 use crate::profile::Profile;
 use crate::progress::Progress;
-use crate::target::{BenchKind, Built, TargetInfo};
 
 /// Criterion's sampling for training: short, since only the code paths matter.
 pub const TRAINING_CRITERION_ARGS: [&str; 7] = [
@@ -77,18 +78,13 @@ pub mod step {
     pub const DIFFERS: &str = "5/5 artifacts differ from release";
 }
 
-/// Finds `llvm-profdata` with the LLVM major of `rustc -vV`: Debian's
+/// Finds `llvm-profdata` with the LLVM major of the target's toolchain: Debian's
 /// `/usr/lib/llvm-<major>/bin/llvm-profdata`, then `llvm-profdata-<major>` on `PATH`, then the
 /// copy of rustup's `llvm-tools` component. Its version comes from `llvm-profdata merge
 /// --version`. None found is [`Error::ToolMissing`]; the wrong major is [`Error::ToolVersion`]
 /// naming both versions. Returns the program and its version (`22.1.8`).
-pub fn find_profdata() -> Result<(PathBuf, String)> {
-    let rustc = build::rustc_info()?;
-    find_profdata_for(&rustc)
-}
-
-fn find_profdata_for(rustc: &RustcInfo) -> Result<(PathBuf, String)> {
-    let major = llvm_major(&rustc.llvm_version).ok_or_else(|| Error::ToolOutput {
+pub fn find_profdata(rustc: &Toolchain) -> Result<(PathBuf, String)> {
+    let major = rustc.llvm_major().ok_or_else(|| Error::ToolOutput {
         tool: "rustc",
         path: PathBuf::from("-"),
         message: format!(
@@ -99,7 +95,7 @@ fn find_profdata_for(rustc: &RustcInfo) -> Result<(PathBuf, String)> {
     let fix = format!(
         "install Debian's `llvm-{major}` (`apt-get install llvm-{major}`, or run `scripts/setup.sh`), or rustup's `llvm-tools` component"
     );
-    let Some(path) = profdata_candidates(&major, &rustc.host).into_iter().next() else {
+    let Some(path) = profdata_candidates(&major, rustc).into_iter().next() else {
         return Err(Error::ToolMissing {
             tool: format!("llvm-profdata-{major}"),
             fix,
@@ -137,7 +133,7 @@ pub const PROFDATA_ENV: &str = "PERFGATE_LLVM_PROFDATA";
 
 /// The `llvm-profdata` programs that exist, best first (only the one named by
 /// [`PROFDATA_ENV`] when it is set: its version is still checked).
-fn profdata_candidates(major: &str, host: &str) -> Vec<PathBuf> {
+fn profdata_candidates(major: &str, rustc: &Toolchain) -> Vec<PathBuf> {
     if let Some(path) = std::env::var_os(PROFDATA_ENV) {
         return vec![PathBuf::from(path)];
     }
@@ -149,29 +145,16 @@ fn profdata_candidates(major: &str, host: &str) -> Vec<PathBuf> {
             std::env::split_paths(&path).map(|dir| dir.join(format!("llvm-profdata-{major}"))),
         );
     }
-    let mut sysroot = Command::new("rustc");
-    sysroot.args(["--print", "sysroot"]);
-    if let Ok(output) = process::run(&mut sysroot, process::hint::RUST) {
-        let sysroot = String::from_utf8_lossy(&output.stdout).trim().to_string();
+    if let Some(sysroot) = rustc.sysroot() {
         out.push(
-            Path::new(&sysroot)
+            sysroot
                 .join("lib/rustlib")
-                .join(host)
+                .join(&rustc.host)
                 .join("bin/llvm-profdata"),
         );
     }
     out.retain(|p| p.is_file());
     out
-}
-
-/// The major of an LLVM version (`22.1.2` → `22`).
-fn llvm_major(version: &str) -> Option<String> {
-    let major: String = version
-        .trim()
-        .chars()
-        .take_while(char::is_ascii_digit)
-        .collect();
-    (!major.is_empty()).then_some(major)
 }
 
 /// The version in `llvm-profdata merge --version` output (`Debian LLVM version 22.1.8`).
@@ -235,8 +218,8 @@ pub fn build(
     progress: &Progress,
 ) -> Result<(Built, PgoInfo, BuildCost)> {
     let name = Profile::Pgo.name();
-    let rustc = build::rustc_info()?;
-    let (profdata, version) = find_profdata_for(&rustc).map_err(|e| match e {
+    let rustc = &target.toolchain;
+    let (profdata, version) = find_profdata(rustc).map_err(|e| match e {
         Error::ToolVersion { .. } => Error::PgoVerification {
             step: step::TOOL,
             detail: e.to_string(),
@@ -661,216 +644,4 @@ fn differing_artifacts(pgo: &[Artifact], release: &[Artifact]) -> (usize, usize)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::build::parse_messages;
-    use crate::target::BenchTarget;
-
-    #[test]
-    fn llvm_versions_and_majors() {
-        assert_eq!(llvm_major("22.1.2"), Some("22".to_string()));
-        assert_eq!(llvm_major("x"), None);
-        assert_eq!(
-            parse_llvm_version("Debian LLVM version 22.1.8\n  Optimized build.\n"),
-            Some("22.1.8".to_string())
-        );
-        assert_eq!(
-            parse_llvm_version(
-                "LLVM (http://llvm.org/):\n  LLVM version 22.1.2-rust-1.95.0-stable\n  Optimized build.\n"
-            ),
-            Some("22.1.2-rust-1.95.0-stable".to_string())
-        );
-        assert_eq!(
-            parse_llvm_version("Ubuntu LLVM version 14.0.6\n"),
-            Some("14.0.6".to_string())
-        );
-        assert_eq!(parse_llvm_version("Unknown command!\n"), None);
-    }
-
-    #[test]
-    fn profile_summaries_count_functions_with_counts() {
-        let show = "Instrumentation level: IR  entry_first = 0  instrument_loop_entries = 0\nTotal functions: 8150\nMaximum function count: 1371907865\nMaximum internal block count: 749195522\nTotal number of blocks: 67150\nTotal count: 15902591352\nNumber of functions with maximum count (< 1): 6761\nNumber of functions with maximum count (>= 1): 1389\n";
-        assert_eq!(
-            ProfileSummary::parse(show),
-            Some(ProfileSummary {
-                total_functions: 8150,
-                functions_with_counts: 1389
-            })
-        );
-        let older = "Total functions: 12\nMaximum function count: 3\n";
-        assert_eq!(
-            ProfileSummary::parse(older).map(|s| s.functions_with_counts),
-            Some(12)
-        );
-        let never_ran = "Total functions: 12\nMaximum function count: 0\n";
-        assert_eq!(
-            ProfileSummary::parse(never_ran).map(|s| s.functions_with_counts),
-            Some(0)
-        );
-        assert_eq!(ProfileSummary::parse("error: no profile\n"), None);
-    }
-
-    #[test]
-    fn missing_function_warnings_are_counted() {
-        let stderr = "   Compiling demo v0.1.0 (/src/ws/demo)\nwarning: demo.1-cgu.4: no profile data available for function _RNv4demo3run Hash = 7 up to 0 count discarded\nwarning: wall.2-cgu.0: no profile data available for function _RNv4wall4main Hash = 8 up to 0 count discarded\nwarning: demo.1-cgu.0: function control flow change detected (hash mismatch) _RNv4demo4scan Hash = 9 up to 3 count discarded\n";
-        assert_eq!(count_missing_function_warnings(stderr), 2);
-        assert_eq!(count_missing_function_warnings(""), 0);
-    }
-
-    fn demo_target() -> TargetInfo {
-        TargetInfo {
-            package: "demo".into(),
-            manifest_path: "/src/ws/demo/Cargo.toml".into(),
-            crate_dir: "/src/ws/demo".into(),
-            workspace_root: "/src/ws".into(),
-            cargo_target_dir: "/src/ws/target".into(),
-            benches: vec![BenchTarget {
-                name: "wall".into(),
-                kind: BenchKind::Criterion,
-                src_path: "/src/ws/demo/benches/wall.rs".into(),
-            }],
-            bins: vec!["demo-cli".into()],
-        }
-    }
-
-    fn artifact(name: &str, fresh: bool, kind: &str, src: &str) -> String {
-        format!(
-            r#"{{"reason":"compiler-artifact","manifest_path":"/src/ws/demo/Cargo.toml","target":{{"kind":["{kind}"],"crate_types":["bin"],"name":"{name}","src_path":"/src/ws/demo/{src}"}},"profile":{{"test":false}},"executable":null,"fresh":{fresh}}}"#
-        )
-    }
-
-    const HOST: &str = "x86_64-unknown-linux-gnu";
-    const FLAG: &str = "-Cprofile-use=/src/ws/target/perfgate/pgo-data/merged.profdata";
-
-    fn rustc_line(crate_name: &str, src: &str, flags: &str) -> String {
-        format!(
-            "     Running `/toolchain/bin/rustc --crate-name {crate_name} --edition=2024 {src} --error-format=json -C opt-level=3 --target {HOST} -L dependency=/src/ws/target/perfgate/pgo/{HOST}/release/deps {flags}`"
-        )
-    }
-
-    fn verbose_build(fresh_bin: bool, bin_flags: &str, dep_flags: &str) -> BuildOutput {
-        let stdout = [
-            artifact("build-script-build", false, "custom-build", "build.rs"),
-            artifact("demo", false, "lib", "src/lib.rs"),
-            artifact("wall", false, "bench", "benches/wall.rs"),
-            artifact("demo-cli", fresh_bin, "bin", "src/bin/cli.rs"),
-        ]
-        .join("\n");
-        let full = format!("{FLAG} -Cllvm-args=-pgo-warn-missing-function");
-        let stderr = [
-            "       Fresh quote v1.0.47".to_string(),
-            "     Running `/toolchain/bin/rustc --crate-name build_script_build demo/build.rs -C opt-level=0`".to_string(),
-            rustc_line("memchr", "/registry/memchr-2.7.4/src/lib.rs", dep_flags),
-            rustc_line("demo", "demo/src/lib.rs", &full),
-            rustc_line("wall", "demo/benches/wall.rs", &full),
-            rustc_line("demo_cli", "demo/src/bin/cli.rs", bin_flags),
-            "    Finished `release` profile [optimized] target(s) in 1.00s".to_string(),
-        ]
-        .join("\n");
-        BuildOutput {
-            messages: parse_messages(&stdout),
-            stderr,
-        }
-    }
-
-    #[test]
-    fn the_profile_must_be_on_every_rustc_command_line_of_the_package() {
-        let target = demo_target();
-        let full = format!("{FLAG} -Cllvm-args=-pgo-warn-missing-function");
-        assert_eq!(
-            check_profile_use(&verbose_build(false, &full, &full), &target, HOST, FLAG),
-            Ok(4)
-        );
-
-        let err = check_profile_use(&verbose_build(false, "-Cfoo", &full), &target, HOST, FLAG)
-            .expect_err("flag missing");
-        assert_eq!(
-            err,
-            format!("`{FLAG}` is missing from the rustc command line of `demo-cli` of `demo`")
-        );
-
-        let err = check_profile_use(&verbose_build(true, &full, &full), &target, HOST, FLAG)
-            .expect_err("reused");
-        assert!(err.starts_with("cargo reused `demo-cli`"), "{err}");
-
-        let dep_without = verbose_build(false, &full, "-Cfoo");
-        let err = check_profile_use(&dep_without, &target, HOST, FLAG).expect_err("dep");
-        assert!(err.ends_with("of crate `memchr`"), "{err}");
-
-        let mut quiet = verbose_build(false, &full, &full);
-        quiet.stderr.clear();
-        let err = check_profile_use(&quiet, &target, HOST, FLAG).expect_err("not verbose");
-        assert!(
-            err.starts_with("cargo's verbose output has no rustc command line for `demo`"),
-            "{err}"
-        );
-    }
-
-    fn art(name: &str, kind: &str, sha: &str) -> Artifact {
-        Artifact {
-            name: name.into(),
-            kind: kind.into(),
-            path: format!("deps/{name}"),
-            size_bytes: 1,
-            sha256: sha.into(),
-        }
-    }
-
-    #[test]
-    fn artifacts_are_compared_by_name_and_kind() {
-        let release = [art("wall", "bench", "aa"), art("demo-cli", "bin", "bb")];
-        assert_eq!(
-            differing_artifacts(
-                &[art("wall", "bench", "cc"), art("demo-cli", "bin", "bb")],
-                &release
-            ),
-            (1, 2)
-        );
-        assert_eq!(
-            differing_artifacts(
-                &[art("wall", "bench", "aa"), art("demo-cli", "bin", "bb")],
-                &release
-            ),
-            (0, 2)
-        );
-        assert_eq!(
-            differing_artifacts(&[art("wall", "bin", "cc")], &release),
-            (0, 0)
-        );
-    }
-
-    #[test]
-    fn rustflags_with_spaces_are_encoded() {
-        let plain = ["-Cprofile-use=/a/b.profdata".to_string(), "-Cx".to_string()];
-        assert_eq!(
-            rustflags_env(&plain),
-            (
-                "RUSTFLAGS".to_string(),
-                "-Cprofile-use=/a/b.profdata -Cx".to_string()
-            )
-        );
-        let spaced = [
-            "-Cprofile-use=/a b/c.profdata".to_string(),
-            "-Cx".to_string(),
-        ];
-        assert_eq!(
-            rustflags_env(&spaced),
-            (
-                "CARGO_ENCODED_RUSTFLAGS".to_string(),
-                "-Cprofile-use=/a b/c.profdata\u{1f}-Cx".to_string()
-            )
-        );
-    }
-
-    #[test]
-    fn training_commands_are_shown_as_typed() {
-        let argv = ["sh", "-c", "$PERFGATE_BIN_DIR/demo-cli < in.toml"];
-        assert_eq!(
-            argv.iter()
-                .map(|a| process::shell_word(a))
-                .collect::<Vec<_>>()
-                .join(" "),
-            "sh -c '$PERFGATE_BIN_DIR/demo-cli < in.toml'"
-        );
-    }
-}
+mod tests;
