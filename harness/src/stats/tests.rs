@@ -1,3 +1,5 @@
+use super::bootstrap::{ResampledMedian, alias_table};
+use super::rank::{mwu_exact_upper_tail, normal_sf, percentile_in_place};
 use super::*;
 
 /// Asserts `actual` is `Some` value within 1e-12 (relative) of `expected`.
