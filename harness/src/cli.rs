@@ -30,6 +30,8 @@ pub enum Command {
     Fetch(DataBranchArgs),
     /// Join the partial baselines of one commit (`run --partial`, one per job) into one.
     Merge(MergeArgs),
+    /// Rewrite the stored baselines of an older schema version into the current one.
+    Migrate(MigrateArgs),
     /// Set a crate up: perfgate.toml, the GitHub workflow, and benches if it has none.
     Init(InitArgs),
     /// Which functions made a callgrind bench's instructions change between two commits (or,
@@ -178,6 +180,19 @@ pub struct MergeArgs {
 
     /// Where baselines are stored; the parts are in its `partial/` folder (default: `[run]
     /// baselines` of perfgate.toml, else `baselines`).
+    #[arg(long, value_name = "DIR")]
+    pub baselines: Option<PathBuf>,
+
+    /// The config file (default: `perfgate.toml` at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+/// The arguments of `perfgate migrate`.
+#[derive(Debug, Args)]
+pub struct MigrateArgs {
+    /// Where baselines are stored (default: `[run] baselines` of perfgate.toml, else
+    /// `baselines`).
     #[arg(long, value_name = "DIR")]
     pub baselines: Option<PathBuf>,
 

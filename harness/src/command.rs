@@ -38,6 +38,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Push(args) => data_branch_command(&args, true),
         Command::Fetch(args) => data_branch_command(&args, false),
         Command::Merge(args) => merge_command(&args),
+        Command::Migrate(args) => migrate_command(&args),
         Command::Init(args) => init_command(&args),
         Command::Explain(args) => explain::explain_command(&args),
         Command::Profile(args) => explain::profile_command(&args),
@@ -255,6 +256,27 @@ fn data_branch_command(args: &crate::cli::DataBranchArgs, push: bool) -> anyhow:
 }
 
 /// `perfgate merge`.
+/// `perfgate migrate`.
+fn migrate_command(args: &crate::cli::MigrateArgs) -> anyhow::Result<u8> {
+    let Workspace {
+        repo,
+        baselines: dir,
+        ..
+    } = Workspace::open(args.config.as_deref(), args.baselines.as_deref())?;
+    let _lock = RunLock::acquire(&repo, "`perfgate migrate`", &dir)?;
+    let migrated = store::migrate_dir(&dir)?;
+    for path in &migrated.rewritten {
+        eprintln!("perfgate: migrated {}", path.display());
+    }
+    emit(&format!(
+        "{} baseline(s) rewritten to schema version {}, {} already at it\n",
+        migrated.rewritten.len(),
+        store::SCHEMA_VERSION,
+        migrated.current
+    ))?;
+    Ok(exit::OK)
+}
+
 fn merge_command(args: &crate::cli::MergeArgs) -> anyhow::Result<u8> {
     let Workspace {
         repo,

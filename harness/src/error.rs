@@ -260,7 +260,7 @@ pub enum Error {
     },
 
     /// A baseline written by a newer or older schema.
-    #[error("baseline `{}` has schema version {found}, this perfgate reads {supported}; re-run `perfgate run` on that commit", path.display())]
+    #[error("baseline `{}` has schema version {found}, this perfgate reads {supported}; {}", path.display(), schema_fix(*found, *supported))]
     SchemaVersion {
         /// The file.
         path: PathBuf,
@@ -332,4 +332,14 @@ fn hint_text(hint: &Option<String>) -> String {
 }
 
 /// Results of perfgate's library functions.
+/// What to do about a baseline of another schema version: an older one is migrated (or its
+/// commit measured again), a newer one needs a newer perfgate.
+fn schema_fix(found: u64, supported: u64) -> &'static str {
+    if found < supported {
+        "rewrite it with `perfgate migrate`, or re-run `perfgate run` on that commit"
+    } else {
+        "it was written by a newer perfgate: upgrade perfgate, or re-run `perfgate run` on that commit"
+    }
+}
+
 pub type Result<T, E = Error> = std::result::Result<T, E>;

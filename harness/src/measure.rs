@@ -142,7 +142,4 @@ pub struct PgoInfo {
     pub llvm_profdata: String,
     /// How many functions rustc warned had no profile data (`-pgo-warn-missing-function`).
     pub missing_function_warnings: u64,
-    /// Whether every PGO-built artifact differs from its `release` build (a profile that was
-    /// not applied leaves them identical).
-    pub differs_from_release: bool,
 }

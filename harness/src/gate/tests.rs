@@ -51,7 +51,7 @@ fn baseline(sha: &str, measurements: Vec<Measurement>) -> Baseline {
     let mut measurements = measurements;
     measurements.sort_by(|a, b| (&a.bench, &a.metric).cmp(&(&b.bench, &b.metric)));
     Baseline {
-        schema_version: 1,
+        schema_version: crate::store::SCHEMA_VERSION,
         perfgate_version: "0.1.0".into(),
         commit: commit(sha),
         dirty: false,

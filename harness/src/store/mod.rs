@@ -9,8 +9,10 @@
 //! measure, compare or decide anything: it stores and finds.
 
 mod history;
+mod migrate;
 
 pub use history::{Along, along};
+pub use migrate::{Migrated, migrate, migrate_dir};
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -27,7 +29,7 @@ use crate::measure::{Artifact, Measurement, PgoInfo};
 /// The version of the baseline format this perfgate writes and reads. Bumped on every change
 /// an older reader would misread (a removed or renamed field, a changed unit or meaning);
 /// adding an optional field is not such a change.
-pub const SCHEMA_VERSION: u64 = 1;
+pub const SCHEMA_VERSION: u64 = 2;
 
 /// Everything measured at one commit: the contents of one baseline file.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -175,7 +177,7 @@ pub fn merge(parts: &[(String, Baseline)]) -> std::result::Result<Baseline, Stri
 }
 
 /// Writes `baseline` as `dir/name`, atomically.
-fn save_as(dir: &Path, name: &str, baseline: &Baseline) -> Result<PathBuf> {
+pub(crate) fn save_as(dir: &Path, name: &str, baseline: &Baseline) -> Result<PathBuf> {
     let path = dir.join(name);
     let mut text = serde_json::to_string_pretty(baseline)
         .expect("a baseline has string keys and finite numbers, so it serialises");
@@ -404,7 +406,7 @@ mod tests {
             text.ends_with("}\n") && !text.ends_with("\n\n"),
             "one trailing newline"
         );
-        assert!(text.starts_with("{\n  \"schema_version\": 1,\n"), "{text}");
+        assert!(text.starts_with("{\n  \"schema_version\": 2,\n"), "{text}");
 
         // Saving again replaces the file with the same bytes; no temporary file is left.
         save(&into, &original).expect("save again");
@@ -456,7 +458,7 @@ mod tests {
                 err,
                 Error::SchemaVersion {
                     found: 99,
-                    supported: 1,
+                    supported: 2,
                     ..
                 }
             ),
@@ -465,7 +467,7 @@ mod tests {
         assert_eq!(
             err.to_string(),
             format!(
-                "baseline `{}` has schema version 99, this perfgate reads 1; re-run `perfgate run` on that commit",
+                "baseline `{}` has schema version 99, this perfgate reads 2; it was written by a newer perfgate: upgrade perfgate, or re-run `perfgate run` on that commit",
                 path.display()
             )
         );

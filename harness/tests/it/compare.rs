@@ -465,3 +465,54 @@ fn code_moved_next_to_an_unchanged_bench_does_not_fail_on_its_cache_events() {
         );
     }
 }
+
+#[test]
+fn baselines_of_the_previous_schema_are_refused_then_migrated() {
+    let (fixture, base, head) = two_commits();
+    // The example as schema 1 wrote it: with the PGO field that was always `true`.
+    let mut old = example();
+    old["schema_version"] = Value::from(1);
+    old["profiles"]["pgo"]["pgo"]["differs_from_release"] = Value::from(true);
+    store(&fixture, &base, old.clone());
+    store(&fixture, &head, old);
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 2);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "has schema version 1, this perfgate reads 2; rewrite it with `perfgate migrate`"
+        ),
+        "{err}"
+    );
+
+    let out = fixture.perfgate(&["migrate"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        "2 baseline(s) rewritten to schema version 2, 0 already at it\n"
+    );
+    for sha in [&base, &head] {
+        let stored: Value = serde_json::from_str(
+            &std::fs::read_to_string(fixture.root().join(format!("baselines/{sha}.json")))
+                .expect("read"),
+        )
+        .expect("JSON");
+        assert_eq!(stored["schema_version"], 2);
+        assert!(
+            stored["profiles"]["pgo"]["pgo"]
+                .get("differs_from_release")
+                .is_none()
+        );
+        let mut expected = example();
+        expected["commit"]["sha"] = Value::from(sha.as_str());
+        assert_eq!(stored, expected, "nothing else changed");
+    }
+    let out = fixture.perfgate(&["compare", "main", "feature"]);
+    assert_exit(&out, 0);
+    let out = fixture.perfgate(&["migrate"]);
+    assert_exit(&out, 0);
+    assert_eq!(
+        text(&out.stdout),
+        "0 baseline(s) rewritten to schema version 2, 2 already at it\n"
+    );
+}

@@ -335,11 +335,11 @@ fn broken_baselines_are_named_with_the_fix() {
             "a future schema",
             serde_json::to_string(&{
                 let mut v = example();
-                v["schema_version"] = Value::from(2);
+                v["schema_version"] = Value::from(3);
                 v
             })
             .expect("json"),
-            "has schema version 2, this perfgate reads 1",
+            "has schema version 3, this perfgate reads 2; it was written by a newer perfgate",
         ),
     ];
     for (what, content, message) in cases {

@@ -36,7 +36,7 @@ fn quick_release_run_stores_every_measurement() {
         vec![fixture.root().join(format!("baselines/{sha}.json"))]
     );
     let baseline = load(&files[0]);
-    assert_eq!(baseline["schema_version"], 1);
+    assert_eq!(baseline["schema_version"], 2);
     assert_eq!(baseline["commit"]["sha"], sha.as_str());
     assert_eq!(baseline["target"], "tiny");
     assert!(
@@ -113,7 +113,22 @@ fn all_four_profiles_with_verified_pgo() {
         ["pgo", "release", "release-consistent", "release-lto"]
     );
     let pgo = &baseline["profiles"]["pgo"]["pgo"];
-    assert_eq!(pgo["differs_from_release"], true, "{pgo:#}");
+    // Verified: the PGO executables are not the release ones.
+    let shas = |profile: &str| -> Vec<(String, String)> {
+        baseline["profiles"][profile]["artifacts"]
+            .as_array()
+            .expect("artifacts")
+            .iter()
+            .map(|a| (a["name"].to_string(), a["sha256"].to_string()))
+            .collect()
+    };
+    let release = shas("release");
+    assert!(
+        shas("pgo")
+            .iter()
+            .any(|(name, sha)| release.iter().any(|(n, s)| n == name && s != sha)),
+        "{pgo:#}"
+    );
     assert!(pgo["functions_with_counts"].as_u64().expect("a count") > 0);
     assert_eq!(pgo["profdata_sha256"].as_str().map(str::len), Some(64));
     assert_eq!(

@@ -303,7 +303,6 @@ pub fn build(
         raw_profiles,
         llvm_profdata,
         missing_function_warnings,
-        differs_from_release: true,
     };
     Ok((pgo, info, cost))
 }
