@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use crate::measure::Measurement;
 use crate::metric::{Metric, MetricClass};
 
-use super::model::{History, SeriesKey, SeriesVerdict, Verdict};
+use super::model::{AdvisoryCode, History, ReasonCode, SeriesKey, SeriesVerdict, Verdict};
 use super::reason::{join_notes, number, pct, plain_pct, values};
 use super::rules::{GateRules, class_under, gate_of, metric_class};
 use crate::env_field::EnvDifference;
@@ -223,6 +223,7 @@ pub(crate) fn judge(
     }
     if !incomparable.is_empty() {
         v.verdict = Verdict::Incomparable;
+        v.reason_code = ReasonCode::Incomparable;
         v.reason = format!("incomparable: {}", incomparable.join(", "));
         return Judged::Done(v);
     }
@@ -254,6 +255,7 @@ pub(crate) fn judge(
             ));
         }
         v.verdict = Verdict::Unchanged;
+        v.reason_code = ReasonCode::IdenticalArtifact;
         v.reason = join_notes(reason, &notes);
         return Judged::Done(v);
     }
@@ -269,7 +271,7 @@ pub(crate) fn judge(
         }
         MetricClass::Informational => {
             point_rule(&mut v, b.m, h.m, gate, None);
-            v.advisory = true;
+            v.advise(AdvisoryCode::Informational);
             let why = if key.metric.is_callgrind_event() {
                 "informational, not gated (callgrind's cache events move with code layout; \
                  `[gate.metrics]` gates one by name)"
@@ -301,8 +303,16 @@ pub(crate) fn judge(
                 }),
                 None => {
                     point_rule(&mut v, b.m, h.m, gate, Some(fence));
-                    v.advisory = true;
-                    let why = if n.0 >= MIN_SAMPLES && n.1 >= MIN_SAMPLES {
+                    v.advise(AdvisoryCode::Untested);
+                    let tested_none = n.0 >= MIN_SAMPLES && n.1 >= MIN_SAMPLES;
+                    if v.reason_code != ReasonCode::NoChange {
+                        v.reason_code = if tested_none {
+                            ReasonCode::NoTest
+                        } else {
+                            ReasonCode::TooFewSamples
+                        };
+                    }
+                    let why = if tested_none {
                         "advisory: the samples allow no test (a zero or negative sample, or no spread)"
                             .to_string()
                     } else {
@@ -355,6 +365,7 @@ pub(crate) fn placeholder(key: &SeriesKey, b: &Measurement, h: &Measurement) -> 
         class: metric_class(&key.metric),
         verdict: Verdict::WithinNoise,
         reason: String::new(),
+        reason_code: ReasonCode::default(),
         unit: h.unit,
         base: Some(b.value),
         head: Some(h.value),
@@ -365,9 +376,9 @@ pub(crate) fn placeholder(key: &SeriesKey, b: &Measurement, h: &Measurement) -> 
         fence: None,
         notable: false,
         advisory: false,
+        advisory_code: None,
         acknowledged: None,
         ignored: false,
-        low_power: false,
     }
 }
 
@@ -401,6 +412,11 @@ pub(crate) fn one_sided(
         class: metric_class(&key.metric),
         verdict,
         reason,
+        reason_code: if verdict == Verdict::New {
+            ReasonCode::OnlyInHead
+        } else {
+            ReasonCode::OnlyInBase
+        },
         unit: m.unit,
         base,
         head,
@@ -411,9 +427,9 @@ pub(crate) fn one_sided(
         fence: None,
         notable: false,
         advisory: false,
+        advisory_code: None,
         acknowledged: None,
         ignored: false,
-        low_power: false,
     }
 }
 
@@ -446,6 +462,7 @@ pub(crate) fn deterministic(
     if let Some(floor) = floor.filter(|&floor| moved <= floor && moved > 0.0 && beyond_tolerance) {
         v.change = relative_change(b, h);
         v.verdict = Verdict::WithinNoise;
+        v.reason_code = ReasonCode::Floor;
         v.reason = format!(
             "{} event(s) ≤ floor {}; {values}",
             format_count(h.value - b.value),
@@ -458,6 +475,7 @@ pub(crate) fn deterministic(
         if h.value == 0.0 {
             v.change = Some(0.0);
             v.verdict = Verdict::WithinNoise;
+            v.reason_code = ReasonCode::Tolerance;
             clauses.push(format!("0% ≤ tolerance {}", plain_pct(TOLERANCE)));
         } else {
             let worse = sign(h) * h.value > 0.0;
@@ -467,6 +485,7 @@ pub(crate) fn deterministic(
                 Verdict::Improved
             };
             v.notable = true;
+            v.reason_code = ReasonCode::FromZero;
             clauses.push("from zero".to_string());
         }
         clauses.push(values);
@@ -475,12 +494,20 @@ pub(crate) fn deterministic(
     }
     let Some(d) = relative_change(b, h) else {
         v.verdict = Verdict::WithinNoise;
-        v.advisory = true;
+        v.reason_code = ReasonCode::NoChange;
+        v.advise(AdvisoryCode::NoChange);
         v.reason = format!("no change can be computed; {values}");
         return;
     };
     v.change = Some(d);
     v.notable = d.abs() > fence.value.max(TOLERANCE);
+    v.reason_code = if d.abs() <= TOLERANCE {
+        ReasonCode::Tolerance
+    } else if d.abs() > gate {
+        ReasonCode::Gate
+    } else {
+        ReasonCode::BelowGate
+    };
     if d.abs() <= TOLERANCE {
         v.verdict = Verdict::WithinNoise;
         clauses.push(format!("{} ≤ tolerance {}", pct(d), plain_pct(TOLERANCE)));
@@ -511,7 +538,7 @@ pub(crate) fn deterministic(
     }
     clauses.push(values);
     if fence.value >= gate / 2.0 {
-        v.advisory = true;
+        v.advise(AdvisoryCode::Unstable);
         clauses.push(format!(
             "advisory: unstable, {} ≥ half the gate",
             fence.describe()
@@ -538,12 +565,18 @@ pub(crate) fn point_rule(
     let values = values(b, h);
     let Some(d) = relative_change(b, h) else {
         v.verdict = Verdict::WithinNoise;
+        v.reason_code = ReasonCode::NoChange;
         v.reason = format!("no change can be computed (zero base); {values}");
         return;
     };
     v.change = Some(d);
     let beyond = fence.is_none_or(|f| d.abs() > f.value);
     let mut clauses = Vec::new();
+    v.reason_code = if d.abs() > gate && beyond {
+        ReasonCode::Gate
+    } else {
+        ReasonCode::BelowGate
+    };
     if d > gate && beyond {
         v.verdict = Verdict::Regressed;
         clauses.push(format!("{} > gate {}", pct(d), plain_pct(gate)));
@@ -572,6 +605,7 @@ pub(crate) fn finish_noisy(v: &mut SeriesVerdict, t: Tested, q: f64, alpha: f64)
     v.q_value = Some(q);
     v.fence = Some(f);
     v.notable = (l > f || u < -f) && significant;
+    v.reason_code = ReasonCode::Gate;
     let head = if t.shift > g && l > f && significant {
         v.verdict = Verdict::Regressed;
         let confident = if l > g { ", confident" } else { "" };
@@ -582,6 +616,13 @@ pub(crate) fn finish_noisy(v: &mut SeriesVerdict, t: Tested, q: f64, alpha: f64)
         format!("{} < -gate {}{confident}", pct(t.shift), plain_pct(g))
     } else {
         v.verdict = Verdict::WithinNoise;
+        v.reason_code = if !significant {
+            ReasonCode::NotSignificant
+        } else if v.notable {
+            ReasonCode::BelowGate
+        } else {
+            ReasonCode::Fence
+        };
         if !significant {
             format!(
                 "{}, not significant (q ≥ α), gate {}",
@@ -631,14 +672,13 @@ pub(crate) fn low_power(
         Verdict::Regressed if l > g => None,
         Verdict::Improved if u < -g => None,
         Verdict::WithinNoise => {
-            v.advisory = true;
-            v.low_power = true;
+            v.advise(AdvisoryCode::LowPower);
             Some(format!(
                 "advisory pass: these samples could not have seen a regression of the gate's size ({numbers})"
             ))
         }
         _ => {
-            v.advisory = true;
+            v.advise(AdvisoryCode::LowPower);
             Some(format!(
                 "advisory: gate not enforceable here: {numbers}, and the interval reaches inside the gate"
             ))

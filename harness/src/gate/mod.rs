@@ -31,8 +31,8 @@ use crate::store::Baseline;
 
 pub use crate::metric::MetricClass;
 pub use model::{
-    BudgetResult, Comparison, ExitPolicy, History, Outcome, SeriesKey, SeriesVerdict, Verdict,
-    confirmed,
+    AdvisoryCode, BudgetResult, Comparison, ExitPolicy, History, Outcome, ReasonCode, SeriesKey,
+    SeriesVerdict, Verdict, confirmed,
 };
 pub use reason::{pct, plain_pct};
 pub use rules::{Budget, GateRules, Rule, check_budgets, class_under, glob_match, metric_class};

@@ -82,6 +82,63 @@ impl SeriesKey {
     }
 }
 
+/// Which rule decided a verdict (`docs/gate.md` §3–§8), for machines: the JSON carries it as
+/// `reason_code` beside the sentence, in kebab case.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ReasonCode {
+    /// §3.1: a difference of the environment the metric depends on.
+    Incomparable,
+    /// §3.2: the same artifact on both sides.
+    IdenticalArtifact,
+    /// Only in the head.
+    OnlyInHead,
+    /// Only in the base.
+    OnlyInBase,
+    /// §4: |Δ| within the tolerance τ.
+    Tolerance,
+    /// §4: a callgrind count moved by no more than its floor.
+    Floor,
+    /// §4: from a zero base.
+    FromZero,
+    /// The change crossed the gate (regressed or improved).
+    Gate,
+    /// The change is real or not, but inside the gate.
+    #[default]
+    BelowGate,
+    /// §6: not significant after Benjamini–Hochberg.
+    NotSignificant,
+    /// §6: the interval reaches the fence.
+    Fence,
+    /// §6: too few samples for a test; the stored values against the gate.
+    TooFewSamples,
+    /// §6: the samples allow no test (a zero or negative sample, or no spread).
+    NoTest,
+    /// No change can be computed (a zero or non-finite base).
+    NoChange,
+    /// §12.1: regressed in the first pass, not confirmed by the confirmation passes.
+    NotConfirmed,
+}
+
+/// Why a verdict is advisory (shown, never failing), for machines: the JSON's
+/// `advisory_code`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum AdvisoryCode {
+    /// §8: an informational metric.
+    Informational,
+    /// §6: too few samples, or none that allow a test.
+    Untested,
+    /// §6.1: the samples could not have seen a change of the gate's size.
+    LowPower,
+    /// §4: the noise fence is at least half the gate.
+    Unstable,
+    /// §4: the head measured again gave another value.
+    Nondeterministic,
+    /// No change can be computed.
+    NoChange,
+}
+
 /// The verdict of one series, with every number that decided it.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SeriesVerdict {
@@ -93,6 +150,11 @@ pub struct SeriesVerdict {
     pub verdict: Verdict,
     /// One line with every number used.
     pub reason: String,
+    /// The rule that decided, for machines.
+    pub reason_code: ReasonCode,
+    /// Why the verdict is advisory, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory_code: Option<AdvisoryCode>,
     /// The unit of `base` and `head`.
     pub unit: Unit,
     /// The base's stored value.
@@ -118,13 +180,20 @@ pub struct SeriesVerdict {
     pub acknowledged: Option<String>,
     /// An ignore entry drops this series from the gate.
     pub ignored: bool,
-    /// A pass of a noisy series whose samples could not have seen a regression of the gate's
-    /// size (MDE95 > gate, §6.1): advisory, and said so in the verdict line.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    pub low_power: bool,
 }
 
 impl SeriesVerdict {
+    /// Makes the verdict advisory for `code`; the first cause recorded is the one kept.
+    pub fn advise(&mut self, code: AdvisoryCode) {
+        self.advisory = true;
+        self.advisory_code.get_or_insert(code);
+    }
+
+    /// A pass whose samples could not have seen a regression of the gate's size (§6.1).
+    pub fn is_blind_pass(&self) -> bool {
+        self.verdict == Verdict::WithinNoise && self.advisory_code == Some(AdvisoryCode::LowPower)
+    }
+
     /// Whether this series fails the gate: regressed, not advisory, not acknowledged, not
     /// ignored.
     pub fn fails_gate(&self) -> bool {
@@ -257,6 +326,7 @@ impl Comparison {
             v.reason = format!("{}; confirmed {regressed_in}/{passes}", v.reason);
         } else {
             v.verdict = Verdict::WithinNoise;
+            v.reason_code = ReasonCode::NotConfirmed;
             v.acknowledged = None;
             v.reason = format!(
                 "{}; regressed in {regressed_in}/{passes} passes only, not confirmed",
@@ -282,7 +352,7 @@ impl Comparison {
             ((again - first) / first).abs() > TOLERANCE
         };
         if moved {
-            v.advisory = true;
+            v.advise(AdvisoryCode::Nondeterministic);
             v.reason = format!(
                 "{}; advisory: nondeterministic measurement, the head measured again gave {} (first {})",
                 v.reason,

@@ -795,7 +795,9 @@ fn a_pass_under_low_power_is_advisory_and_says_so() {
     let (v, mde) = wide_verdict(1.02);
     assert!(mde > 0.10, "MDE95 {mde}");
     assert_eq!(v.verdict, Verdict::WithinNoise, "{v:?}");
-    assert!(v.advisory && v.low_power && !v.fails_gate(), "{v:?}");
+    assert!(v.advisory && v.is_blind_pass() && !v.fails_gate(), "{v:?}");
+    assert_eq!(v.advisory_code, Some(AdvisoryCode::LowPower));
+    assert_eq!(v.reason_code, ReasonCode::NotSignificant);
     assert!(
         v.reason.contains(
             "advisory pass: these samples could not have seen a regression of the gate's size (MDE95 "
@@ -1237,4 +1239,69 @@ fn history_keeps_the_base_class_only() {
         metric: Metric::Instructions,
     };
     assert_eq!(history.values.get(&key), Some(&vec![90.0, 100.0]));
+}
+
+#[test]
+fn each_verdict_names_the_rule_that_decided_it() {
+    let base = baseline(
+        BASE_SHA,
+        vec![
+            instr("up", 1_000_000.0),
+            instr("jitter", 1_000_000.0),
+            instr("small", 100.0),
+            instr("gone", 1000.0),
+            instr("hashed", 1000.0).with_artifact(Some("a".repeat(64))),
+            Measurement::exact("startup/x", "startup_p99_ns", Unit::Nanoseconds, 1e6),
+            Measurement::sampled("build/x", "build_wall_s", Unit::Seconds, 4.0, vec![4.0]),
+            wall("flat", &NOISE),
+        ],
+    );
+    let head = baseline(
+        HEAD_SHA,
+        vec![
+            instr("up", 1_200_000.0),
+            instr("jitter", 1_000_040.0),
+            instr("small", 105.0),
+            instr("fresh", 1000.0),
+            instr("hashed", 1000.0).with_artifact(Some("a".repeat(64))),
+            Measurement::exact("startup/x", "startup_p99_ns", Unit::Nanoseconds, 1.5e6),
+            Measurement::sampled("build/x", "build_wall_s", Unit::Seconds, 4.1, vec![4.1]),
+            wall("flat", &NOISE),
+        ],
+    );
+    let c = compare_default(&base, &head);
+    let code = |bench: &str, metric: &str| {
+        let s = series(&c, bench, metric);
+        (s.reason_code, s.advisory_code)
+    };
+    assert_eq!(code("up", "instructions"), (ReasonCode::Gate, None));
+    assert_eq!(
+        code("jitter", "instructions"),
+        (ReasonCode::Tolerance, None)
+    );
+    assert_eq!(code("small", "instructions"), (ReasonCode::Floor, None));
+    assert_eq!(
+        code("fresh", "instructions"),
+        (ReasonCode::OnlyInHead, None)
+    );
+    assert_eq!(code("gone", "instructions"), (ReasonCode::OnlyInBase, None));
+    assert_eq!(
+        code("hashed", "instructions"),
+        (ReasonCode::IdenticalArtifact, None)
+    );
+    assert_eq!(
+        code("startup/x", "startup_p99_ns"),
+        (ReasonCode::Gate, Some(AdvisoryCode::Informational))
+    );
+    assert_eq!(
+        code("build/x", "build_wall_s"),
+        (ReasonCode::TooFewSamples, Some(AdvisoryCode::Untested))
+    );
+    assert_eq!(
+        code("flat", "wall_time_ns"),
+        (ReasonCode::NotSignificant, None)
+    );
+    let json = serde_json::to_value(series(&c, "small", "instructions")).expect("JSON");
+    assert_eq!(json["reason_code"], "floor");
+    assert!(json.get("advisory_code").is_none(), "{json}");
 }

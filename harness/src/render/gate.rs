@@ -78,7 +78,7 @@ pub fn verdict_line(c: &Comparison) -> String {
             passed.join(", ")
         )
     };
-    let blind = c.series.iter().filter(|s| s.low_power).count();
+    let blind = c.series.iter().filter(|s| s.is_blind_pass()).count();
     if blind > 0 {
         line.push_str(&format!(
             "; advisory for {blind} series: their samples could not have seen a regression of the gate's size (MDE95 > gate)"

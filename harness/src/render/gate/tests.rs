@@ -32,6 +32,7 @@ fn row(
         class: crate::gate::metric_class(&metric.into()),
         verdict,
         reason: reason.into(),
+        reason_code: crate::gate::ReasonCode::default(),
         unit,
         base: values.0,
         head: values.1,
@@ -46,9 +47,9 @@ fn row(
         fence: None,
         notable: false,
         advisory: false,
+        advisory_code: None,
         acknowledged: None,
         ignored: false,
-        low_power: false,
     }
 }
 
@@ -260,12 +261,12 @@ fn verdict_lines() {
         .iter_mut()
         .find(|s| s.verdict == Verdict::WithinNoise)
         .expect("a series within noise");
-    within.low_power = true;
+    within.advise(crate::gate::AdvisoryCode::LowPower);
     assert_eq!(
         verdict_line(&c),
         "PASS: no regression over the gate; advisory for 1 series: their samples could not have seen a regression of the gate's size (MDE95 > gate)"
     );
-    c.series.retain(|s| !s.low_power);
+    c.series.retain(|s| !s.is_blind_pass());
     c.series.retain(|s| s.verdict != Verdict::Improved);
     assert!(table(&c).starts_with("PASS"));
     assert!(markdown(&c).starts_with("**PASS**:"));
