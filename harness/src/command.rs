@@ -302,7 +302,9 @@ fn merge_command(args: &crate::cli::MergeArgs) -> anyhow::Result<u8> {
             .unwrap_or_default();
         parts.push((name, store::load(path)?));
     }
-    let merged = store::merge(&parts).map_err(|message| Error::NotComparable { message })?;
+    let merged = store::merge(&parts).map_err(|e| Error::NotComparable {
+        message: e.to_string(),
+    })?;
     let written = store::save(&dir, &merged)?;
     for path in &paths {
         // The parts are in the merged baseline now; best effort.
@@ -448,8 +450,7 @@ fn compare_baselines(
         ..rules.clone()
     };
     let history = history(repo, base, dir)?;
-    Ok(gate::compare(base, head, &history, &rules)
-        .map_err(|message| Error::NotComparable { message })?)
+    Ok(gate::compare(base, head, &history, &rules).map_err(Error::from)?)
 }
 
 /// The default report folder, at the repository root.

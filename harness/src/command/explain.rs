@@ -463,10 +463,10 @@ fn find_raw(home: &Path, bench: &str) -> anyhow::Result<(Option<PathBuf>, Vec<St
             source,
         })?;
         let ids: Vec<String> = run::iai::parse_summary(&text)
-            .map_err(|message| Error::ToolOutput {
+            .map_err(|e| Error::ToolOutput {
                 tool: "iai-callgrind",
                 path: summary.clone(),
-                message,
+                message: e.to_string(),
             })?
             .into_iter()
             .map(|m| m.bench)

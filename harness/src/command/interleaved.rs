@@ -132,9 +132,8 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     let mut head_pooled = sides.head.baseline.clone();
     apply(&mut base_pooled, Side::Base, &first, job.startup.as_ref());
     apply(&mut head_pooled, Side::Head, &first, job.startup.as_ref());
-    let judge = |b: &Baseline, h: &Baseline| {
-        gate::compare(b, h, &history, job.rules).map_err(|message| Error::NotComparable { message })
-    };
+    let judge =
+        |b: &Baseline, h: &Baseline| gate::compare(b, h, &history, job.rules).map_err(Error::from);
     let mut comparison = judge(&base_pooled, &head_pooled)?;
 
     // Confirm-on-fail: the noisy regressions, in more passes of their units.

@@ -62,6 +62,19 @@ pub const FLOOR_EVENTS: f64 = 10.0;
 /// a cache event that moved by less than 0.01% of the instructions executed is within noise.
 pub const FLOOR_FRACTION: f64 = 1e-4;
 
+/// Why two baselines cannot be compared.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum CompareError {
+    /// They measure different targets.
+    #[error("the base measures `{base}` and the head `{head}`; compare baselines of one target")]
+    DifferentTargets {
+        /// The base's target.
+        base: String,
+        /// The head's target.
+        head: String,
+    },
+}
+
 /// Compares `head` against `base` (`docs/gate.md` §3). `history` sharpens the noise fences;
 /// `rules` holds the gate, overrides, entries and budgets.
 ///
@@ -71,12 +84,12 @@ pub fn compare(
     head: &Baseline,
     history: &History,
     rules: &GateRules,
-) -> Result<Comparison, String> {
+) -> Result<Comparison, CompareError> {
     if base.target != head.target {
-        return Err(format!(
-            "the base measures `{}` and the head `{}`; compare baselines of one target",
-            base.target, head.target
-        ));
+        return Err(CompareError::DifferentTargets {
+            base: base.target.clone(),
+            head: head.target.clone(),
+        });
     }
     let environment = environment(base, head);
     let base_series = series_of(base);

@@ -247,6 +247,13 @@ fn different_targets_are_an_error() {
         compare(&base, &head, &History::default(), &GateRules::default()).expect_err("two targets");
     assert_eq!(
         err,
+        CompareError::DifferentTargets {
+            base: "tiny".into(),
+            head: "other".into()
+        }
+    );
+    assert_eq!(
+        err.to_string(),
         "the base measures `tiny` and the head `other`; compare baselines of one target"
     );
 }

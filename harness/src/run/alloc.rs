@@ -71,14 +71,14 @@ pub fn measure(built: &Built, startup: &Startup) -> Result<Vec<Measurement>> {
 
     let parsed = match fs::read_to_string(&profile_path) {
         Ok(json) => parse_dhat(&json),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Err("DHAT wrote no profile".to_string()),
-        Err(e) => Err(format!("cannot read it: {e}")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Err(DhatError::Missing),
+        Err(e) => Err(DhatError::Unreadable(e)),
     };
-    let (allocations, bytes, peak) = parsed.map_err(|message| Error::ToolOutput {
+    let (allocations, bytes, peak) = parsed.map_err(|e| Error::ToolOutput {
         tool: "dhat",
         // Kept, so that the path in the message still exists.
         path: tmp.keep().join("dhat.json"),
-        message,
+        message: e.to_string(),
     })?;
 
     let sha = super::size::bin_sha256(built, &startup.binary)?;
@@ -121,6 +121,37 @@ struct ProgramPoint {
     gb: Option<u64>,
 }
 
+/// Why a DHAT profile cannot be read ([`parse_dhat`]).
+#[derive(Debug, thiserror::Error)]
+pub enum DhatError {
+    /// DHAT wrote no profile.
+    #[error("DHAT wrote no profile")]
+    Missing,
+    /// The profile could not be read.
+    #[error("cannot read it: {0}")]
+    Unreadable(io::Error),
+    /// Not JSON of a DHAT profile's shape.
+    #[error("not a DHAT profile: {0}")]
+    NotAProfile(serde_json::Error),
+    /// Another file version.
+    #[error("DHAT file version {0}, perfgate reads version {DHAT_FILE_VERSION}")]
+    Version(u64),
+    /// Not a heap profile with block lifetimes.
+    #[error("a DHAT `{mode}` profile{}, perfgate reads heap profiles with block lifetimes", if *block_lifetimes { "" } else { " without block lifetimes" })]
+    Mode {
+        /// DHAT's mode.
+        mode: String,
+        /// Whether it recorded block lifetimes.
+        block_lifetimes: bool,
+    },
+    /// A program point without its peak bytes.
+    #[error("program point {0} has no `gb`")]
+    NoPeak(usize),
+    /// Totals past 64 bits.
+    #[error("totals overflow 64 bits")]
+    Overflow,
+}
+
 /// Reads a DHAT heap profile (`dhat.json`, format version 2) and returns
 /// `(allocations, allocated bytes, peak heap bytes)`, summed over its program points:
 ///
@@ -131,32 +162,21 @@ struct ProgramPoint {
 ///
 /// These are the "Total: B bytes in N blocks" and "At t-gmax: B bytes" lines DHAT prints on
 /// exit. The error is a message for [`Error::ToolOutput`].
-pub fn parse_dhat(json: &str) -> std::result::Result<(u64, u64, u64), String> {
-    let file: DhatFile =
-        serde_json::from_str(json).map_err(|e| format!("not a DHAT profile: {e}"))?;
+pub fn parse_dhat(json: &str) -> std::result::Result<(u64, u64, u64), DhatError> {
+    let file: DhatFile = serde_json::from_str(json).map_err(DhatError::NotAProfile)?;
     if file.version != DHAT_FILE_VERSION {
-        return Err(format!(
-            "DHAT file version {}, perfgate reads version {DHAT_FILE_VERSION}",
-            file.version
-        ));
+        return Err(DhatError::Version(file.version));
     }
     if file.mode != "heap" || !file.bklt {
-        return Err(format!(
-            "a DHAT `{}` profile{}, perfgate reads heap profiles with block lifetimes",
-            file.mode,
-            if file.bklt {
-                ""
-            } else {
-                " without block lifetimes"
-            }
-        ));
+        return Err(DhatError::Mode {
+            mode: file.mode,
+            block_lifetimes: file.bklt,
+        });
     }
-    let overflow = || "totals overflow 64 bits".to_string();
+    let overflow = || DhatError::Overflow;
     let (mut blocks, mut bytes, mut peak) = (0u64, 0u64, 0u64);
     for (i, pp) in file.pps.iter().enumerate() {
-        let gb = pp
-            .gb
-            .ok_or_else(|| format!("program point {i} has no `gb`"))?;
+        let gb = pp.gb.ok_or(DhatError::NoPeak(i))?;
         blocks = blocks.checked_add(pp.tbk).ok_or_else(overflow)?;
         bytes = bytes.checked_add(pp.tb).ok_or_else(overflow)?;
         peak = peak.checked_add(gb).ok_or_else(overflow)?;
@@ -233,19 +253,19 @@ mod tests {
 
     #[track_caller]
     fn check_err(json: &str, expected: &str) {
-        let err = parse_dhat(json).expect_err("not readable");
+        let err = parse_dhat(json).expect_err("not readable").to_string();
         assert!(err.starts_with(expected), "{err}");
     }
 
     #[test]
     fn totals_are_summed_over_program_points() {
-        assert_eq!(parse_dhat(DECODER_PROFILE), Ok((10, 4968, 2592)));
+        assert_eq!(parse_dhat(DECODER_PROFILE).ok(), Some((10, 4968, 2592)));
     }
 
     #[test]
     fn a_profile_without_program_points_allocated_nothing() {
         let json = r#"{"dhatFileVersion":2,"mode":"heap","bklt":true,"pps":[],"ftbl":["[root]"]}"#;
-        assert_eq!(parse_dhat(json), Ok((0, 0, 0)));
+        assert_eq!(parse_dhat(json).ok(), Some((0, 0, 0)));
     }
 
     #[test]

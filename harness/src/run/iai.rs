@@ -203,10 +203,10 @@ pub fn collect(home: &Path, artifact_sha256: Option<&str>) -> Result<Vec<Measure
             path: path.clone(),
             message: e.to_string(),
         })?;
-        let measurements = parse_summary(&text).map_err(|message| Error::ToolOutput {
+        let measurements = parse_summary(&text).map_err(|e| Error::ToolOutput {
             tool: TOOL,
             path: path.clone(),
-            message,
+            message: e.to_string(),
         })?;
         out.extend(
             measurements
@@ -225,7 +225,7 @@ pub fn collect(home: &Path, artifact_sha256: Option<&str>) -> Result<Vec<Measure
 /// Only the new run's values are read: in v6 `{"Left": new}` or the first of
 /// `{"Both": [new, old]}` (`{"Right": old}` has no new value and is skipped); in v7
 /// `values.new`.
-pub fn parse_summary(json: &str) -> Result<Vec<Measurement>, String> {
+pub fn parse_summary(json: &str) -> Result<Vec<Measurement>, SummaryError> {
     #[derive(Deserialize)]
     struct Header {
         version: String,
@@ -234,27 +234,55 @@ pub fn parse_summary(json: &str) -> Result<Vec<Measurement>, String> {
         id: Option<String>,
         profiles: Vec<serde_json::Value>,
     }
-    let header: Header =
-        serde_json::from_str(json).map_err(|e| format!("not an iai-callgrind summary: {e}"))?;
+    let header: Header = serde_json::from_str(json).map_err(SummaryError::NotASummary)?;
     let callgrind = header
         .profiles
         .into_iter()
         .find(|p| p.get("tool").and_then(|t| t.as_str()) == Some("Callgrind"))
-        .ok_or("no Callgrind profile in the summary")?;
+        .ok_or(SummaryError::NoCallgrindProfile)?;
     let events = match header.version.as_str() {
         "6" => events_v6(callgrind)?,
         "7" => events_v7(callgrind)?,
-        other => {
-            return Err(format!(
-                "summary version {other} is not supported (perfgate reads version 6 from iai-callgrind 0.16 and version 7 from gungraun 0.20)"
-            ));
-        }
+        other => return Err(SummaryError::Version(other.to_string())),
     };
     let bench = match header.id {
         Some(id) => format!("{}.{id}", header.module_path),
         None => header.module_path,
     };
     measurements(&bench, events)
+}
+
+/// Why a summary cannot be read ([`parse_summary`]).
+#[derive(Debug, thiserror::Error)]
+pub enum SummaryError {
+    /// Not JSON of a summary's shape.
+    #[error("not an iai-callgrind summary: {0}")]
+    NotASummary(serde_json::Error),
+    /// A summary without a Callgrind profile.
+    #[error("no Callgrind profile in the summary")]
+    NoCallgrindProfile,
+    /// A summary version perfgate does not read.
+    #[error(
+        "summary version {0} is not supported (perfgate reads version 6 from iai-callgrind 0.16 and version 7 from gungraun 0.20)"
+    )]
+    Version(String),
+    /// A Callgrind profile of an unexpected shape for its version.
+    #[error("unexpected Callgrind profile in a version {version} summary: {source}")]
+    Profile {
+        /// The summary's version.
+        version: u8,
+        /// What did not fit.
+        source: serde_json::Error,
+    },
+    /// A version 6 profile without totals.
+    #[error("no `Callgrind` totals in the Callgrind profile")]
+    NoTotals,
+    /// An instruction count that is not a whole number.
+    #[error("`Ir` is {0}, not a count")]
+    InstructionsNotACount(f64),
+    /// No instruction count at all.
+    #[error("no `Ir` (instruction count) in the Callgrind totals")]
+    NoInstructions,
 }
 
 /// A callgrind event's new value, as the summary gives it.
@@ -268,7 +296,7 @@ enum Value {
 
 /// v6: `profiles[].summaries.total.summary.Callgrind.<Event>.metrics`, an `EitherOrBoth` of
 /// `{"Int": n}` / `{"Float": x}` (left = new, right = old).
-fn events_v6(profile: serde_json::Value) -> Result<BTreeMap<String, Value>, String> {
+fn events_v6(profile: serde_json::Value) -> Result<BTreeMap<String, Value>, SummaryError> {
     #[derive(Deserialize)]
     struct Profile {
         summaries: Summaries,
@@ -298,14 +326,17 @@ fn events_v6(profile: serde_json::Value) -> Result<BTreeMap<String, Value>, Stri
         Float(f64),
     }
 
-    let mut profile: Profile = serde_json::from_value(profile)
-        .map_err(|e| format!("unexpected Callgrind profile in a version 6 summary: {e}"))?;
+    let mut profile: Profile =
+        serde_json::from_value(profile).map_err(|e| SummaryError::Profile {
+            version: 6,
+            source: e,
+        })?;
     let events = profile
         .summaries
         .total
         .summary
         .remove("Callgrind")
-        .ok_or("no `Callgrind` totals in the Callgrind profile")?;
+        .ok_or(SummaryError::NoTotals)?;
     Ok(events
         .into_iter()
         .filter_map(|(name, event)| {
@@ -323,7 +354,7 @@ fn events_v6(profile: serde_json::Value) -> Result<BTreeMap<String, Value>, Stri
 }
 
 /// v7: `profiles[].data.total.metrics.<Event>.values.{new, old}`, plain numbers.
-fn events_v7(profile: serde_json::Value) -> Result<BTreeMap<String, Value>, String> {
+fn events_v7(profile: serde_json::Value) -> Result<BTreeMap<String, Value>, SummaryError> {
     #[derive(Deserialize)]
     struct Profile {
         data: Data,
@@ -346,8 +377,10 @@ fn events_v7(profile: serde_json::Value) -> Result<BTreeMap<String, Value>, Stri
         new: Option<serde_json::Number>,
     }
 
-    let profile: Profile = serde_json::from_value(profile)
-        .map_err(|e| format!("unexpected Callgrind profile in a version 7 summary: {e}"))?;
+    let profile: Profile = serde_json::from_value(profile).map_err(|e| SummaryError::Profile {
+        version: 7,
+        source: e,
+    })?;
     Ok(profile
         .data
         .total
@@ -366,11 +399,14 @@ fn events_v7(profile: serde_json::Value) -> Result<BTreeMap<String, Value>, Stri
 
 /// The measurements of one benchmark from its callgrind events: `Ir` as `instructions`, the
 /// other counts as `callgrind_<snake_case>` events.
-fn measurements(bench: &str, events: BTreeMap<String, Value>) -> Result<Vec<Measurement>, String> {
+fn measurements(
+    bench: &str,
+    events: BTreeMap<String, Value>,
+) -> Result<Vec<Measurement>, SummaryError> {
     let ir = match events.get("Ir") {
         Some(Value::Int(n)) => *n,
-        Some(Value::Float(x)) => return Err(format!("`Ir` is {x}, not a count")),
-        None => return Err("no `Ir` (instruction count) in the Callgrind totals".to_string()),
+        Some(Value::Float(x)) => return Err(SummaryError::InstructionsNotACount(*x)),
+        None => return Err(SummaryError::NoInstructions),
     };
     let mut out = vec![Measurement::exact(
         bench,

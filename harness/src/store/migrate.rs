@@ -42,9 +42,9 @@ pub fn migrate_dir(dir: &Path) -> Result<Migrated> {
             out.current += 1;
             continue;
         }
-        let migrated = migrate(value).map_err(|message| Error::BaselineCorrupt {
+        let migrated = migrate(value).map_err(|e| Error::BaselineCorrupt {
             path: path.clone(),
-            message,
+            message: e.to_string(),
         })?;
         // It must read as a current baseline before it replaces the old file, and it is
         // written as `perfgate run` writes one.
@@ -63,12 +63,23 @@ pub fn migrate_dir(dir: &Path) -> Result<Migrated> {
     Ok(out)
 }
 
-/// One baseline, as JSON, from its version to [`SCHEMA_VERSION`]; the message says why not.
-pub fn migrate(mut value: Value) -> std::result::Result<Value, String> {
+/// Why a baseline cannot be migrated.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MigrateError {
+    /// No version to start from.
+    #[error("no whole-number `schema_version`")]
+    NoVersion,
+    /// A version no migration starts from.
+    #[error("schema version {0} cannot be migrated: this perfgate migrates 1 to {SCHEMA_VERSION}")]
+    Unknown(u64),
+}
+
+/// One baseline, as JSON, from its version to [`SCHEMA_VERSION`].
+pub fn migrate(mut value: Value) -> std::result::Result<Value, MigrateError> {
     let found = value
         .get("schema_version")
         .and_then(Value::as_u64)
-        .ok_or("no whole-number `schema_version`")?;
+        .ok_or(MigrateError::NoVersion)?;
     match found {
         1 => {
             if let Some(profiles) = value.get_mut("profiles").and_then(Value::as_object_mut) {
@@ -82,9 +93,7 @@ pub fn migrate(mut value: Value) -> std::result::Result<Value, String> {
             Ok(value)
         }
         v if v == SCHEMA_VERSION => Ok(value),
-        v => Err(format!(
-            "schema version {v} cannot be migrated: this perfgate migrates 1 to {SCHEMA_VERSION}"
-        )),
+        v => Err(MigrateError::Unknown(v)),
     }
 }
 
@@ -109,6 +118,15 @@ mod tests {
         );
         assert_eq!(migrate(v2.clone()).expect("current"), v2);
         let err = migrate(serde_json::json!({ "schema_version": 7 })).expect_err("unknown");
-        assert!(err.contains("schema version 7 cannot be migrated"), "{err}");
+        assert_eq!(err, MigrateError::Unknown(7));
+        assert!(
+            err.to_string()
+                .contains("schema version 7 cannot be migrated"),
+            "{err}"
+        );
+        assert_eq!(
+            migrate(serde_json::json!({})).expect_err("none"),
+            MigrateError::NoVersion
+        );
     }
 }

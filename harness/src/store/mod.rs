@@ -12,7 +12,7 @@ mod history;
 mod migrate;
 
 pub use history::{Along, along};
-pub use migrate::{Migrated, migrate, migrate_dir};
+pub use migrate::{MigrateError, Migrated, migrate, migrate_dir};
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -120,13 +120,61 @@ pub fn partials(dir: &Path, sha: &str) -> Result<Vec<PathBuf>> {
         .collect())
 }
 
+/// Why the parts of a baseline cannot be joined ([`merge`]): each names the part that differs.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum MergeError {
+    /// No parts were given.
+    #[error("no partial baselines to merge")]
+    NoParts,
+    /// A part of another target, commit or mode.
+    #[error("`{part}` has {what} `{found}`, `{first}` has `{expected}`")]
+    Differs {
+        /// The part.
+        part: String,
+        /// The first part, which the others must match.
+        first: String,
+        /// `target`, `commit` or `mode`.
+        what: &'static str,
+        /// The first part's value.
+        expected: String,
+        /// This part's value.
+        found: String,
+    },
+    /// A part of a dirty work tree beside a clean one, or the other way round.
+    #[error("`{part}` and `{first}` differ in work-tree state (dirty)")]
+    Dirty {
+        /// The part.
+        part: String,
+        /// The first part.
+        first: String,
+    },
+    /// A part measured in another environment.
+    #[error("`{part}` was measured in another environment than `{first}`: {}; measure every part on one kind of runner", differences.join(", "))]
+    Environment {
+        /// The part.
+        part: String,
+        /// The first part.
+        first: String,
+        /// Each differing field with both values.
+        differences: Vec<String>,
+    },
+    /// A profile measured by two parts.
+    #[error("profile `{profile}` is in more than one part (`{part}`)")]
+    ProfileTwice {
+        /// The profile.
+        profile: String,
+        /// The second part that has it.
+        part: String,
+    },
+}
+
 /// Joins the parts of one commit's baseline into one (pure). The parts must be of one
 /// target, commit, work-tree state and mode, measured in one environment (every fingerprint
 /// field but `kernel` and `cores`), and name each profile once; the error says which part
 /// differs and how.
-pub fn merge(parts: &[(String, Baseline)]) -> std::result::Result<Baseline, String> {
+pub fn merge(parts: &[(String, Baseline)]) -> std::result::Result<Baseline, MergeError> {
     let Some((first_name, first)) = parts.first() else {
-        return Err("no partial baselines to merge".to_string());
+        return Err(MergeError::NoParts);
     };
     let mut merged = first.clone();
     for (name, part) in &parts[1..] {
@@ -137,15 +185,20 @@ pub fn merge(parts: &[(String, Baseline)]) -> std::result::Result<Baseline, Stri
         ];
         for (what, a, b) in same {
             if a != b {
-                return Err(format!(
-                    "`{name}` has {what} `{b}`, `{first_name}` has `{a}`"
-                ));
+                return Err(MergeError::Differs {
+                    part: name.clone(),
+                    first: first_name.clone(),
+                    what,
+                    expected: a.clone(),
+                    found: b.clone(),
+                });
             }
         }
         if part.dirty != first.dirty {
-            return Err(format!(
-                "`{name}` and `{first_name}` differ in work-tree state (dirty)"
-            ));
+            return Err(MergeError::Dirty {
+                part: name.clone(),
+                first: first_name.clone(),
+            });
         }
         let differences: Vec<String> = first
             .fingerprint
@@ -155,10 +208,11 @@ pub fn merge(parts: &[(String, Baseline)]) -> std::result::Result<Baseline, Stri
             .map(|d| format!("{} `{}` vs `{}`", d.field, d.base, d.head))
             .collect();
         if !differences.is_empty() {
-            return Err(format!(
-                "`{name}` was measured in another environment than `{first_name}`: {}; measure every part on one kind of runner",
-                differences.join(", ")
-            ));
+            return Err(MergeError::Environment {
+                part: name.clone(),
+                first: first_name.clone(),
+                differences,
+            });
         }
         for (profile, run) in &part.profiles {
             if merged
@@ -166,9 +220,10 @@ pub fn merge(parts: &[(String, Baseline)]) -> std::result::Result<Baseline, Stri
                 .insert(profile.clone(), run.clone())
                 .is_some()
             {
-                return Err(format!(
-                    "profile `{profile}` is in more than one part (`{name}`)"
-                ));
+                return Err(MergeError::ProfileTwice {
+                    profile: profile.clone(),
+                    part: name.clone(),
+                });
             }
         }
         merged.created = merged.created.max(part.created);
@@ -639,20 +694,25 @@ mod tests {
         let mut other_cpu = part("pgo");
         other_cpu.fingerprint.cpu_model = "Another CPU".into();
         let err = merge(&[("a".into(), a.clone()), ("b".into(), other_cpu)]).expect_err("refused");
+        assert!(matches!(&err, MergeError::Environment { part, .. } if part == "b"));
+        let err = err.to_string();
         assert!(
             err.contains("another environment") && err.contains("cpu_model"),
             "{err}"
         );
         let err = merge(&[("a".into(), a.clone()), ("b".into(), a.clone())]).expect_err("twice");
-        assert!(
-            err.contains("profile `release` is in more than one part"),
-            "{err}"
+        assert_eq!(
+            err,
+            MergeError::ProfileTwice {
+                profile: "release".into(),
+                part: "b".into()
+            }
         );
         let mut other_commit = part("pgo");
         other_commit.commit.sha = "0".repeat(40);
         let err =
             merge(&[("a".into(), a.clone()), ("b".into(), other_commit)]).expect_err("commit");
-        assert!(err.contains("has commit"), "{err}");
-        assert!(merge(&[]).is_err());
+        assert!(err.to_string().contains("has commit"), "{err}");
+        assert_eq!(merge(&[]).expect_err("none"), MergeError::NoParts);
     }
 }

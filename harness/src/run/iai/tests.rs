@@ -163,21 +163,35 @@ fn v7_reads_new_values_and_uses_the_module_path_without_an_id() {
 #[test]
 fn bad_summaries_say_what_is_wrong() {
     let err = parse_summary("{").expect_err("truncated");
-    assert!(err.starts_with("not an iai-callgrind summary"), "{err}");
+    assert!(matches!(err, SummaryError::NotASummary(_)), "{err}");
+    assert!(
+        err.to_string().starts_with("not an iai-callgrind summary"),
+        "{err}"
+    );
 
     let err = parse_summary(&V6_FIRST_RUN.replace(r#""version":"6""#, r#""version":"5""#))
         .expect_err("old version");
     assert!(
-        err.starts_with("summary version 5 is not supported"),
+        matches!(&err, SummaryError::Version(v) if v == "5"),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("summary version 5 is not supported"),
         "{err}"
     );
 
     let err = parse_summary(&V6_FIRST_RUN.replace(r#""tool":"Callgrind""#, r#""tool":"DHAT""#))
         .expect_err("no callgrind");
-    assert_eq!(err, "no Callgrind profile in the summary");
+    assert!(matches!(err, SummaryError::NoCallgrindProfile), "{err}");
+    assert_eq!(err.to_string(), "no Callgrind profile in the summary");
 
     let err = parse_summary(&V6_FIRST_RUN.replace(r#""Ir":"#, r#""Xr":"#)).expect_err("no Ir");
-    assert_eq!(err, "no `Ir` (instruction count) in the Callgrind totals");
+    assert!(matches!(err, SummaryError::NoInstructions), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "no `Ir` (instruction count) in the Callgrind totals"
+    );
 
     let err = parse_summary(&V7.replace(
         r#""data":{"parts":[],"total""#,
@@ -185,7 +199,12 @@ fn bad_summaries_say_what_is_wrong() {
     ))
     .expect_err("renamed field");
     assert!(
-        err.starts_with("unexpected Callgrind profile in a version 7 summary"),
+        matches!(err, SummaryError::Profile { version: 7, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .starts_with("unexpected Callgrind profile in a version 7 summary"),
         "{err}"
     );
 }
