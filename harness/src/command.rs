@@ -529,7 +529,9 @@ fn report_command(args: &ReportArgs) -> anyhow::Result<u8> {
         compare: requested.as_ref(),
         off_history,
     })
-    .map_err(|message| Error::Render { message })?;
+    .map_err(|e| Error::Render {
+        message: e.to_string(),
+    })?;
     let index = report::write_site(&out, &pages)?;
     emit(&format!(
         "report of {} ({} series, {} pages) written to {}\n",
@@ -645,8 +647,11 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
         Vec::new()
     };
     if let Some(dir) = &html_dir {
-        let html = report::site::compare_page(&comparison, &explanations, 0)
-            .map_err(|message| Error::Render { message })?;
+        let html = report::site::compare_page(&comparison, &explanations, 0).map_err(|e| {
+            Error::Render {
+                message: e.to_string(),
+            }
+        })?;
         let path = report::write_page(
             dir,
             &report::Page {

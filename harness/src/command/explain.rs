@@ -66,7 +66,7 @@ pub(super) fn explain_command(args: &ExplainArgs) -> anyhow::Result<u8> {
         &folded::folded_stacks(&a.profile),
         &folded::folded_stacks(&b.profile),
     )
-    .map_err(|message| render_error(&out_dir, message))?;
+    .map_err(|e| render_error(&out_dir, e))?;
     let svg_path = out_dir.join("diff.svg");
     atomic::write(&svg_path, svg.as_bytes())?;
     let head = format!(
@@ -129,7 +129,7 @@ pub(super) fn profile_command(args: &ProfileArgs) -> anyhow::Result<u8> {
         git::short(&one.commit.sha)
     );
     let svg = flame::flamegraph_svg(&title, &folded::folded_stacks(&one.profile))
-        .map_err(|message| render_error(&out_dir, message))?;
+        .map_err(|e| render_error(&out_dir, e))?;
     let svg_path = out_dir.join("flamegraph.svg");
     atomic::write(&svg_path, svg.as_bytes())?;
     // A profile of one commit is the difference from nothing: every function's own cost.
@@ -252,9 +252,9 @@ pub(crate) fn slug(bench: &str) -> String {
         .collect()
 }
 
-fn render_error(dir: &Path, message: String) -> Error {
+fn render_error(dir: &Path, e: crate::explain::flame::FlameError) -> Error {
     Error::Render {
-        message: format!("the flamegraph for `{}`: {message}", dir.display()),
+        message: format!("the flamegraph for `{}`: {e}", dir.display()),
     }
 }
 
@@ -384,10 +384,10 @@ pub(crate) fn callgrind_of(
         path: raw.clone(),
         source,
     })?;
-    let profile_data = callgrind::parse(&text).map_err(|message| Error::ToolOutput {
+    let profile_data = callgrind::parse(&text).map_err(|e| Error::ToolOutput {
         tool: "callgrind",
         path: raw.clone(),
-        message,
+        message: e.to_string(),
     })?;
     check_symbols(bench, &profile_data, profile)?;
     let mut profile_data = profile_data;
@@ -589,7 +589,7 @@ pub(super) fn explain_regressions(
                         &folded::folded_stacks(&a.profile),
                         &folded::folded_stacks(&b.profile),
                     )
-                    .map_err(|message| render_error(dir, message))?;
+                    .map_err(|e| render_error(dir, e))?;
                     atomic::write(&dir.join(&name), svg.as_bytes())?;
                     Some(name)
                 }

@@ -90,18 +90,30 @@ impl CallgrindProfile {
 /// Reads a callgrind output file. An error names the line (counted from 1) and what is wrong
 /// with it: a cost that is not a number, a cost line outside a function, a compressed name
 /// used before it is defined, a `calls=` line without its cost line, no `events:` line.
-pub fn parse(text: &str) -> Result<CallgrindProfile, String> {
+pub fn parse(text: &str) -> Result<CallgrindProfile, CallgrindError> {
     let mut reader = Reader::default();
     let mut last_line = 0;
     for (i, line) in text.lines().enumerate() {
         last_line = i + 1;
-        reader
-            .line(line)
-            .map_err(|what| format!("line {last_line}: {what}"))?;
+        reader.line(line).map_err(|problem| CallgrindError {
+            line: last_line,
+            problem,
+        })?;
     }
-    reader
-        .finish()
-        .map_err(|what| format!("line {last_line}: {what}"))
+    reader.finish().map_err(|problem| CallgrindError {
+        line: last_line,
+        problem,
+    })
+}
+
+/// Where and why a callgrind output file cannot be read ([`parse`]).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("line {line}: {problem}")]
+pub struct CallgrindError {
+    /// The line at fault, counted from 1 (the last line for what the end of the file shows).
+    pub line: usize,
+    /// What is wrong with it.
+    pub problem: String,
 }
 
 // ---------------------------------------------------------------------------------------------

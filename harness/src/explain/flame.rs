@@ -8,9 +8,9 @@
 use std::fmt::Write as _;
 
 /// One profile's flamegraph: `title` on top, widths in instructions.
-pub fn flamegraph_svg(title: &str, stacks: &[(String, u64)]) -> Result<String, String> {
+pub fn flamegraph_svg(title: &str, stacks: &[(String, u64)]) -> Result<String, FlameError> {
     if stacks.iter().all(|(_, cost)| *cost == 0) {
-        return Err("no stack has any instructions: nothing to draw".to_string());
+        return Err(FlameError::Empty);
     }
     let lines = folded_text(stacks);
     render(title, &lines, false)
@@ -23,7 +23,7 @@ pub fn differential_svg(
     title: &str,
     before: &[(String, u64)],
     after: &[(String, u64)],
-) -> Result<String, String> {
+) -> Result<String, FlameError> {
     let before = folded_text(before);
     let after = folded_text(after);
     let mut joined = Vec::new();
@@ -33,9 +33,23 @@ pub fn differential_svg(
         after.as_bytes(),
         &mut joined,
     )
-    .map_err(|e| format!("cannot join the folded stacks: {e}"))?;
-    let joined = String::from_utf8(joined).map_err(|e| format!("joined stacks: {e}"))?;
+    .map_err(|e| FlameError::Join(e.to_string()))?;
+    let joined = String::from_utf8(joined).map_err(|e| FlameError::Join(e.to_string()))?;
     render(title, &joined, true)
+}
+
+/// Why a flamegraph cannot be drawn.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum FlameError {
+    /// Every stack costs nothing.
+    #[error("no stack has any instructions: nothing to draw")]
+    Empty,
+    /// inferno could not join the two profiles' stacks.
+    #[error("cannot join the folded stacks: {0}")]
+    Join(String),
+    /// inferno could not draw them.
+    #[error("cannot draw the flamegraph: {0}")]
+    Draw(String),
 }
 
 /// Folded stacks as inferno reads them: `a;b;c 123` per line.
@@ -47,7 +61,7 @@ fn folded_text(stacks: &[(String, u64)]) -> String {
     text
 }
 
-fn render(title: &str, lines: &str, differential: bool) -> Result<String, String> {
+fn render(title: &str, lines: &str, differential: bool) -> Result<String, FlameError> {
     let mut options = inferno::flamegraph::Options::default();
     options.title = title.to_string();
     options.count_name = "instructions".to_string();
@@ -58,8 +72,8 @@ fn render(title: &str, lines: &str, differential: bool) -> Result<String, String
     }
     let mut svg = Vec::new();
     inferno::flamegraph::from_lines(&mut options, lines.lines(), &mut svg)
-        .map_err(|e| format!("cannot draw the flamegraph: {e}"))?;
-    String::from_utf8(svg).map_err(|e| format!("the flamegraph is not UTF-8: {e}"))
+        .map_err(|e| FlameError::Draw(e.to_string()))?;
+    String::from_utf8(svg).map_err(|e| FlameError::Draw(e.to_string()))
 }
 
 #[cfg(test)]
@@ -108,6 +122,10 @@ mod tests {
     #[test]
     fn no_stacks_is_refused() {
         let err = flamegraph_svg("empty", &[]).expect_err("nothing to draw");
-        assert_eq!(err, "no stack has any instructions: nothing to draw");
+        assert_eq!(err, FlameError::Empty);
+        assert_eq!(
+            err.to_string(),
+            "no stack has any instructions: nothing to draw"
+        );
     }
 }

@@ -111,13 +111,18 @@ fn y_range(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     }
 }
 
-/// A plotters error as text.
-fn failed<E: std::fmt::Debug>(e: E) -> String {
-    format!("{e:?}")
+/// Why a chart cannot be drawn: plotters' error, in its words.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("cannot draw a chart: {0}")]
+pub struct ChartError(pub String);
+
+/// A plotters error as a [`ChartError`].
+fn failed<E: std::fmt::Debug>(e: E) -> ChartError {
+    ChartError(format!("{e:?}"))
 }
 
 /// Renders a trend chart; `None` when it has no point to draw.
-pub fn trend(chart: &TrendChart<'_>) -> Result<Option<String>, String> {
+pub fn trend(chart: &TrendChart<'_>) -> Result<Option<String>, ChartError> {
     let all = chart
         .lines
         .iter()
@@ -262,7 +267,7 @@ pub fn bars(
     x_desc: &str,
     rows: &[BarRow],
     legend: &[(&str, RGBColor)],
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, ChartError> {
     let values = rows.iter().flat_map(|r| r.bars.iter().map(|b| b.0));
     let Some((lo, hi)) = y_range(values.chain([0.0])) else {
         return Ok(None);

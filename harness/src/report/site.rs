@@ -2,6 +2,7 @@
 //! sparkline per series), one page per bench (a trend chart per metric, a line per profile,
 //! change points), the profile matrix, and a compare page. Pure: nothing here touches files.
 
+use crate::report::chart::ChartError;
 use std::collections::BTreeMap;
 
 use crate::gate::{BudgetResult, Comparison, MetricClass, SeriesVerdict, Verdict, pct};
@@ -43,7 +44,7 @@ pub struct Inputs<'a> {
 }
 
 /// Renders every page. Errors only if a chart cannot be drawn.
-pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, String> {
+pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, ChartError> {
     let target = inputs.trends.target.as_str();
     let mut pages = vec![Page {
         path: "index.html".into(),
@@ -92,7 +93,7 @@ impl CommitTexts {
     }
 }
 
-fn index(inputs: &Inputs<'_>) -> Result<String, String> {
+fn index(inputs: &Inputs<'_>) -> Result<String, ChartError> {
     let trends = inputs.trends;
     let mut body = String::new();
     match (trends.commits.first(), trends.commits.last()) {
@@ -277,7 +278,7 @@ fn bench_page(
     commits: &CommitTexts,
     bench: &str,
     series: &[&Trend],
-) -> Result<String, String> {
+) -> Result<String, ChartError> {
     let (labels, hover) = (&commits.labels[..], &commits.hover[..]);
     let mut by_metric: BTreeMap<&str, Vec<&Trend>> = BTreeMap::new();
     for t in series {
@@ -394,7 +395,7 @@ const MATRIX_METRICS: [Metric; 5] = [
     Metric::BuildWall,
 ];
 
-fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, String> {
+fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, ChartError> {
     let Some(latest) = latest else {
         return Ok(page(
             "Profile matrix",
@@ -568,7 +569,7 @@ pub fn compare_page(
     c: &Comparison,
     explanations: &[crate::explain::Explanation],
     depth: usize,
-) -> Result<String, String> {
+) -> Result<String, ChartError> {
     let mut body = format!(
         "<p><code>{}</code> ({}) → <code>{}</code> ({})</p>\n<p><strong>{}</strong></p>\n",
         short(&c.base.sha),

@@ -142,21 +142,35 @@ pub fn parse_benchmark(
     benchmark_json: &str,
     estimates_json: &str,
     sample_json: &str,
-) -> Result<Vec<Measurement>, String> {
+) -> Result<Vec<Measurement>, BenchmarkError> {
     parse_files(benchmark_json, estimates_json, sample_json)
-        .map_err(|(file, message)| format!("`{}`: {message}", file.name()))
+        .map_err(|(file, problem)| BenchmarkError { file, problem })
 }
 
-/// The three files of one benchmark, for error messages.
+/// Which of a benchmark's files criterion wrote wrong, and how ([`parse_benchmark`]).
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("`{}`: {problem}", file.name())]
+pub struct BenchmarkError {
+    /// The file at fault.
+    pub file: File,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+/// The three files of one criterion benchmark.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum File {
+pub enum File {
+    /// `benchmark.json`: its identity and throughput.
     Benchmark,
+    /// `estimates.json`: the point estimates and intervals.
     Estimates,
+    /// `sample.json`: the raw samples.
     Sample,
 }
 
 impl File {
-    fn name(self) -> &'static str {
+    /// The file's name.
+    pub fn name(self) -> &'static str {
         match self {
             File::Benchmark => "benchmark.json",
             File::Estimates => "estimates.json",
@@ -463,14 +477,16 @@ mod tests {
             SMALL_CONFIG_CORE_SAMPLE,
         )
         .expect_err("truncated");
+        assert_eq!(err.file, File::Estimates);
         assert!(
-            err.starts_with("`estimates.json`: not a criterion estimates file"),
+            err.to_string()
+                .starts_with("`estimates.json`: not a criterion estimates file"),
             "{err}"
         );
 
         let err = parse_benchmark("{}", SMALL_CONFIG_CORE_ESTIMATES, SMALL_CONFIG_CORE_SAMPLE)
             .expect_err("no full_id");
-        assert!(err.contains("missing field `full_id`"), "{err}");
+        assert!(err.problem.contains("missing field `full_id`"), "{err}");
 
         let uneven = r#"{"sampling_mode":"Linear","iters":[1.0,2.0],"times":[5.0]}"#;
         let err = parse_benchmark(
@@ -479,7 +495,10 @@ mod tests {
             uneven,
         )
         .expect_err("uneven");
-        assert_eq!(err, "`sample.json`: 2 iteration counts but 1 times");
+        assert_eq!(
+            err.to_string(),
+            "`sample.json`: 2 iteration counts but 1 times"
+        );
 
         let zero = r#"{"sampling_mode":"Linear","iters":[0.0],"times":[5.0]}"#;
         let err = parse_benchmark(
@@ -488,7 +507,13 @@ mod tests {
             zero,
         )
         .expect_err("zero iterations");
-        assert_eq!(err, "`sample.json`: a sample of 0 iterations");
+        assert_eq!(
+            err,
+            BenchmarkError {
+                file: File::Sample,
+                problem: "a sample of 0 iterations".into()
+            }
+        );
     }
 
     /// Writes one benchmark's files as criterion lays them out: `<home>/<dir>/new/`, plus a

@@ -404,12 +404,19 @@ fn windows_line_endings_and_comments_are_read() {
 fn error(text: &str) -> String {
     match parse(text) {
         Ok(p) => panic!("parsed: {p:?}"),
-        Err(e) => e,
+        Err(e) => e.to_string(),
     }
 }
 
 #[test]
 fn errors_name_the_line_and_the_fault() {
+    assert_eq!(
+        parse("events: Ir\nfn=a\n1 x\n").expect_err("a bad cost"),
+        CallgrindError {
+            line: 3,
+            problem: "cost `x` is not a number".into()
+        }
+    );
     assert_eq!(
         error("events: Ir\nfn=a\n1 x\n"),
         "line 3: cost `x` is not a number"
