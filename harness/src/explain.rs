@@ -45,7 +45,7 @@ impl Explanation {
             self.profile,
             self.totals.0,
             self.totals.1,
-            diff::render_markdown(&self.changes, self.changes.len())
+            crate::render::functions::render_markdown(&self.changes, self.changes.len())
         );
         if let Some(svg) = &self.flamegraph {
             out.push_str(&format!("\nDifferential flamegraph: `{svg}`\n"));
@@ -61,7 +61,7 @@ impl Explanation {
             self.profile,
             self.totals.0,
             self.totals.1,
-            diff::render_table(&self.changes, self.changes.len())
+            crate::render::functions::render_table(&self.changes, self.changes.len())
         );
         if let Some(svg) = &self.flamegraph {
             out.push_str(&format!("differential flamegraph: {svg}\n"));

@@ -97,13 +97,13 @@ pub(super) fn explain_command(args: &ExplainArgs) -> anyhow::Result<u8> {
         Format::Markdown => emit(&format!(
             "### Why `{}` changed\n\n{head}\n\n{}\nDifferential flamegraph: `{}`\n",
             args.bench,
-            diff::render_markdown(&changes, args.top),
+            crate::render::functions::render_markdown(&changes, args.top),
             svg_path.display()
         ))?,
         Format::Table => {
             emit(&format!(
                 "{head}\n\n{}\n",
-                diff::render_table(&changes, args.top)
+                crate::render::functions::render_table(&changes, args.top)
             ))?;
             emit(&format!(
                 "differential flamegraph (red: more instructions): {}\n{}",
@@ -141,7 +141,7 @@ pub(super) fn profile_command(args: &ProfileArgs) -> anyhow::Result<u8> {
         one.profile.total,
         git::short(&one.commit.sha),
         one.commit.subject,
-        diff::render_table(&functions, args.top),
+        crate::render::functions::render_table(&functions, args.top),
         svg_path.display(),
         raw_commands(&[&one])
     ))?;
@@ -199,11 +199,11 @@ fn explain_size(
     match args.format {
         Format::Markdown => emit(&format!(
             "### Why `binary/{binary}` changed\n\n{head}\n\n{}",
-            symbols::render_markdown(&change, args.top)
+            crate::render::sizes::render_markdown(&change, args.top)
         ))?,
         _ => emit(&format!(
             "{head}\n\n{}",
-            symbols::render_table(&change, args.top)
+            crate::render::sizes::render_table(&change, args.top)
         ))?,
     }
     Ok(exit::OK)

@@ -1,12 +1,12 @@
 //! Where a binary's bytes went: the sized symbols of an executable or library read from its
 //! symbol table, demangled and attributed to the crate they come from, the per-symbol and
-//! per-crate difference between two builds (top growers first, like `cargo bloat` diffed), and
-//! that difference as a fixed-width table or GitHub Markdown.
+//! per-crate difference between two builds (top growers first, like `cargo bloat` diffed); its
+//! tables are `render::sizes`.
 //!
 //! Reading is the only I/O here: [`read_symbols`] takes the symbol table (`.symtab`, or the
 //! dynamic symbols when there is none) with the `object` crate and turns a stripped binary into
-//! an error that says how to keep the symbols, rather than an empty report. [`diff`] and the
-//! renderers are pure functions of what was read. No verdicts: whether a size change fails the
+//! an error that says how to keep the symbols, rather than an empty report. [`diff`] is a pure
+//! function of what was read. No verdicts: whether a size change fails the
 //! gate is `compare`'s to decide.
 //!
 //! Sizes are the ones the symbol table records, so they cover functions and data objects that
@@ -17,7 +17,6 @@
 //! carry no sizes (Mach-O) read as stripped.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use object::{Object, ObjectSection, ObjectSymbol, SectionKind, SymbolKind};
@@ -379,161 +378,5 @@ pub fn diff(a: &SymbolSizes, b: &SymbolSizes) -> SizeDiff {
     }
 }
 
-/// The growth b − a as a signed number of bytes.
-fn signed(a: u64, b: u64) -> String {
-    format!("{:+}", i128::from(b) - i128::from(a))
-}
-
-/// How many changed symbols were left out of the top `n`, and their net growth.
-fn rest_of(diff: &SizeDiff, n: usize) -> Option<(usize, i128)> {
-    let rest = diff.symbols.get(n..).filter(|r| !r.is_empty())?;
-    Some((rest.len(), rest.iter().map(SymbolChange::delta).sum()))
-}
-
-/// The difference as fixed-width text: file and executable-section totals, every changed
-/// crate, then the top `n` changed symbols (name last, untruncated), sizes in bytes with the
-/// signed growth.
-pub fn render_table(diff: &SizeDiff, n: usize) -> String {
-    const W: usize = 12;
-    let label = diff
-        .crates
-        .iter()
-        .map(|c| c.crate_name.chars().count())
-        .chain([5])
-        .max()
-        .unwrap_or(5);
-    let mut out = String::new();
-
-    let _ = writeln!(
-        out,
-        "{:<label$}  {:>W$}  {:>W$}  {:>W$}",
-        "", "before", "after", "delta"
-    );
-    for (name, a, b) in [
-        ("file", diff.file_a, diff.file_b),
-        ("text", diff.text_a, diff.text_b),
-    ] {
-        let _ = writeln!(
-            out,
-            "{name:<label$}  {a:>W$}  {b:>W$}  {:>W$}",
-            signed(a, b)
-        );
-    }
-
-    out.push('\n');
-    if diff.crates.is_empty() {
-        out.push_str("no crate changed size\n");
-    } else {
-        let _ = writeln!(
-            out,
-            "{:<label$}  {:>W$}  {:>W$}  {:>W$}",
-            "crate", "before", "after", "delta"
-        );
-        for c in &diff.crates {
-            let _ = writeln!(
-                out,
-                "{:<label$}  {:>W$}  {:>W$}  {:>W$}",
-                c.crate_name,
-                c.a,
-                c.b,
-                signed(c.a, c.b)
-            );
-        }
-    }
-
-    out.push('\n');
-    if diff.symbols.is_empty() {
-        out.push_str("no symbol changed size\n");
-        return out;
-    }
-    let shown = &diff.symbols[..n.min(diff.symbols.len())];
-    let crate_w = shown
-        .iter()
-        .map(|s| s.crate_name.chars().count())
-        .chain([5])
-        .max()
-        .unwrap_or(5);
-    let _ = writeln!(
-        out,
-        "{:>W$}  {:>W$}  {:>W$}  {:<crate_w$}  symbol",
-        "before", "after", "delta", "crate"
-    );
-    for s in shown {
-        let _ = writeln!(
-            out,
-            "{:>W$}  {:>W$}  {:>W$}  {:<crate_w$}  {}",
-            s.a,
-            s.b,
-            signed(s.a, s.b),
-            s.crate_name,
-            s.name
-        );
-    }
-    if let Some((count, net)) = rest_of(diff, n) {
-        let _ = writeln!(out, "(and {count} more changed symbols, net {net:+} bytes)");
-    }
-    out
-}
-
-/// `s` as a Markdown code span that is safe inside a GitHub table cell.
-fn code(s: &str) -> String {
-    format!("`{}`", crate::render::markdown::code(s))
-}
-
-/// The difference as GitHub Markdown tables: file and executable-section totals, every
-/// changed crate, then the top `n` changed symbols; names in backticks with `|` escaped.
-pub fn render_markdown(diff: &SizeDiff, n: usize) -> String {
-    let mut out = String::new();
-    out.push_str("| | before | after | delta |\n|---|---:|---:|---:|\n");
-    for (name, a, b) in [
-        ("file", diff.file_a, diff.file_b),
-        ("text", diff.text_a, diff.text_b),
-    ] {
-        let _ = writeln!(out, "| {name} | {a} | {b} | {} |", signed(a, b));
-    }
-
-    out.push('\n');
-    if diff.crates.is_empty() {
-        out.push_str("No crate changed size.\n");
-    } else {
-        out.push_str("| crate | before | after | delta |\n|---|---:|---:|---:|\n");
-        for c in &diff.crates {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} |",
-                code(&c.crate_name),
-                c.a,
-                c.b,
-                signed(c.a, c.b)
-            );
-        }
-    }
-
-    out.push('\n');
-    if diff.symbols.is_empty() {
-        out.push_str("No symbol changed size.\n");
-        return out;
-    }
-    out.push_str("| symbol | crate | before | after | delta |\n|---|---|---:|---:|---:|\n");
-    for s in diff.symbols.iter().take(n) {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            code(&s.name),
-            code(&s.crate_name),
-            s.a,
-            s.b,
-            signed(s.a, s.b)
-        );
-    }
-    if let Some((count, net)) = rest_of(diff, n) {
-        let _ = writeln!(
-            out,
-            "\n{count} more changed symbols not shown, net {net:+} bytes."
-        );
-    }
-    out
-}
-
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

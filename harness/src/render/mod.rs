@@ -8,7 +8,9 @@
 
 pub mod columns;
 pub mod export;
+pub mod functions;
 pub mod gate;
 pub mod markdown;
+pub mod sizes;
 pub mod summary;
 pub mod units;

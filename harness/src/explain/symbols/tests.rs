@@ -1,7 +1,7 @@
 use super::*;
 use std::time::Instant;
 
-fn sizes(file: u64, text: u64, symbols: &[(&str, &str, u64)]) -> SymbolSizes {
+pub(crate) fn sizes(file: u64, text: u64, symbols: &[(&str, &str, u64)]) -> SymbolSizes {
     SymbolSizes {
         file_size: file,
         text_size: text,
@@ -177,8 +177,8 @@ fn a_binary_diffed_with_itself_is_empty() {
     assert!(d.symbols.is_empty());
     assert!(d.crates.is_empty());
     assert_eq!((d.file_a, d.text_a), (d.file_b, d.text_b));
-    assert!(render_table(&d, 10).contains("no symbol changed size"));
-    assert!(render_markdown(&d, 10).contains("No symbol changed size."));
+    assert!(crate::render::sizes::render_table(&d, 10).contains("no symbol changed size"));
+    assert!(crate::render::sizes::render_markdown(&d, 10).contains("No symbol changed size."));
 }
 
 #[test]
@@ -225,7 +225,7 @@ fn missing_file_is_unreadable() {
     assert!(err.to_string().starts_with("cannot read `"), "{err}");
 }
 
-fn sample() -> SizeDiff {
+pub(crate) fn sample() -> SizeDiff {
     let a = sizes(
         10_000,
         6_000,
@@ -302,60 +302,4 @@ fn diff_totals_crates_and_drops_unchanged_ones() {
             },
         ]
     );
-}
-
-#[test]
-fn table_shows_crates_then_top_symbols() {
-    let text = render_table(&sample(), 2);
-    let crates_at = text.find("crate ").unwrap();
-    let symbols_at = text.find("symbol\n").unwrap();
-    assert!(crates_at < symbols_at, "{text}");
-    assert!(text.contains("alloc::new_thing"), "{text}");
-    assert!(text.contains("mycrate::grows"), "{text}");
-    assert!(!text.contains("mycrate::shrinks"), "{text}");
-    assert!(
-        text.contains("(and 3 more changed symbols, net -50 bytes)"),
-        "{text}"
-    );
-    assert!(text.contains("+600"), "{text}");
-    assert!(text.contains("-50"), "{text}");
-    // Fixed width: the crate column starts at the same place in every symbol row.
-    let rows: Vec<&str> = text
-        .lines()
-        .skip_while(|l| !l.ends_with("symbol"))
-        .take(3)
-        .collect();
-    assert!(rows[0][42..].starts_with("crate "), "{text}");
-    assert!(rows[1][42..].starts_with("alloc "), "{text}");
-    assert!(rows[2][42..].starts_with("mycrate "), "{text}");
-}
-
-#[test]
-fn markdown_escapes_pipes_and_quotes_names() {
-    let d = SizeDiff {
-        symbols: vec![SymbolChange {
-            name: "<mycrate::Or<A|B> as core::ops::BitOr>::bitor".into(),
-            crate_name: "mycrate".into(),
-            a: 1,
-            b: 2,
-        }],
-        ..SizeDiff::default()
-    };
-    let md = render_markdown(&d, 5);
-    assert!(
-        md.contains(
-            "| `<mycrate::Or<A\\|B> as core::ops::BitOr>::bitor` | `mycrate` | 1 | 2 | +1 |"
-        ),
-        "{md}"
-    );
-    assert!(md.contains("|---|---|---:|---:|---:|"), "{md}");
-    assert_eq!(code("a`b|c\nd"), "`a'b\\|c d`");
-
-    let md = render_markdown(&sample(), 1);
-    assert!(md.contains("| `alloc` | 0 | 300 | +300 |"), "{md}");
-    assert!(
-        md.contains("4 more changed symbols not shown, net +250 bytes."),
-        "{md}"
-    );
-    assert!(md.contains("| file | 10000 | 10600 | +600 |"), "{md}");
 }
