@@ -7,8 +7,6 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 
-use crate::build;
-use crate::build::target::BenchKind;
 use crate::cli::{Cli, Command, CompareArgs, Format, ReportArgs, RunArgs};
 use crate::config::{self, Config};
 use crate::env_field::EnvField;
@@ -48,7 +46,6 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
 
 /// `perfgate init`.
 fn init_command(args: &crate::cli::InitArgs) -> anyhow::Result<u8> {
-    use crate::init;
     let cwd = std::env::current_dir().context("cannot read the current directory")?;
     let repo = Repo::discover(&cwd)?;
     let root = repo.root();
@@ -56,8 +53,6 @@ fn init_command(args: &crate::cli::InitArgs) -> anyhow::Result<u8> {
         Some(dir) => cwd.join(dir),
         None => cwd.clone(),
     };
-    let manifest = crate_dir.join("Cargo.toml");
-    let target = build::inspect_crate(&manifest)?;
     let target_rel = crate_dir
         .canonicalize()
         .ok()
@@ -74,133 +69,9 @@ fn init_command(args: &crate::cli::InitArgs) -> anyhow::Result<u8> {
         })
         .unwrap_or_else(|| crate_dir.display().to_string());
 
-    let config_file = root.join(config::FILE_NAME);
-    let workflow_file = root.join(".github/workflows/perf.yml");
-    for path in [&config_file, &workflow_file] {
-        if path.exists() && !args.force {
-            return Err(Error::AlreadyExists { path: path.clone() }.into());
-        }
-    }
-
-    let measured: Vec<String> = target
-        .benches
-        .iter()
-        .filter(|b| b.kind != BenchKind::Other)
-        .map(|b| b.name.clone())
-        .collect();
-    let mut written = Vec::new();
-    let mut notes = Vec::new();
-    let benches = if measured.is_empty() {
-        let lib_rs = crate_dir.join("src/lib.rs");
-        let source = std::fs::read_to_string(&lib_rs).unwrap_or_default();
-        match init::find_entry(&source) {
-            Some(entry) => {
-                let krate = library_name(&manifest, &target.package);
-                let wall = crate_dir.join("benches/perfgate_wall.rs");
-                let instructions = crate_dir.join("benches/perfgate_instructions.rs");
-                crate::atomic::write(&wall, init::criterion_bench(&krate, &entry).as_bytes())?;
-                crate::atomic::write(&instructions, init::iai_bench(&krate, &entry).as_bytes())?;
-                add_bench_dependencies(&crate_dir, &manifest)?;
-                written.extend([relative(&root, &wall), relative(&root, &instructions)]);
-                written.push(relative(&root, &manifest));
-                if root.join("Cargo.lock").exists() || crate_dir.join("Cargo.lock").exists() {
-                    written.push(relative(&root, &target.workspace_root.join("Cargo.lock")));
-                }
-                notes.push(format!(
-                    "the benches call `{krate}::{}`; make them call the code whose speed matters",
-                    entry.name
-                ));
-                vec![
-                    "perfgate_wall".to_string(),
-                    "perfgate_instructions".to_string(),
-                ]
-            }
-            None => {
-                notes.push(format!(
-                    "no bench written: `{}` has no public function with plain arguments to call; add a criterion or iai-callgrind bench and list it in perfgate.toml",
-                    lib_rs.display()
-                ));
-                Vec::new()
-            }
-        }
-    } else {
-        measured
-    };
-    let bin = target.bins.first().map(String::as_str);
-    crate::atomic::write(
-        &config_file,
-        init::config(&target_rel, &benches, bin).as_bytes(),
-    )?;
-    crate::atomic::write(&workflow_file, init::workflow().as_bytes())?;
-    written.insert(0, relative(&root, &workflow_file));
-    written.insert(0, config::FILE_NAME.to_string());
-
-    let mut text = String::from("perfgate init wrote:\n");
-    for file in &written {
-        text.push_str(&format!("  {file}\n"));
-    }
-    for note in &notes {
-        text.push_str(&format!("note: {note}\n"));
-    }
-    text.push_str("next:\n");
-    for (i, command) in init::next_commands(&written).iter().enumerate() {
-        text.push_str(&format!("  {}. {command}\n", i + 1));
-    }
-    emit(&text)?;
+    let done = crate::init::write::set_up(&root, &crate_dir, &target_rel, args.force)?;
+    emit(&crate::init::write::summary(&done))?;
     Ok(exit::OK)
-}
-
-/// `path` relative to `root`, as text.
-fn relative(root: &Path, path: &Path) -> String {
-    path.strip_prefix(root)
-        .unwrap_or(path)
-        .display()
-        .to_string()
-}
-
-/// The library name of the crate: `[lib] name` of its manifest, else the package name with
-/// `-` as `_`.
-fn library_name(manifest: &Path, package: &str) -> String {
-    let from_manifest = std::fs::read_to_string(manifest).ok().and_then(|text| {
-        let doc = config_core::parse(&text).ok()?;
-        let lib = doc.get("lib")?.as_table()?;
-        lib.get("name")?.as_str().map(str::to_string)
-    });
-    from_manifest.unwrap_or_else(|| package.replace('-', "_"))
-}
-
-/// Adds criterion and iai-callgrind as dev-dependencies (`cargo add`) and the two generated
-/// benches as `[[bench]]` targets of `manifest`.
-fn add_bench_dependencies(crate_dir: &Path, manifest: &Path) -> anyhow::Result<()> {
-    use crate::init;
-    let criterion = format!("criterion@{}", init::CRITERION);
-    let iai = format!("iai-callgrind@={}", init::IAI_CALLGRIND);
-    for args in [
-        vec![
-            "add",
-            "--dev",
-            criterion.as_str(),
-            "--no-default-features",
-            "--features",
-            "cargo_bench_support",
-        ],
-        vec!["add", "--dev", iai.as_str()],
-    ] {
-        crate::process::run(
-            std::process::Command::new("cargo")
-                .args(&args)
-                .current_dir(crate_dir),
-            crate::process::hint::RUST,
-        )?;
-    }
-    let mut text = std::fs::read_to_string(manifest).map_err(|source| Error::Io {
-        action: "read",
-        path: manifest.to_path_buf(),
-        source,
-    })?;
-    text.push_str(init::BENCH_SECTIONS);
-    crate::atomic::write(manifest, text.as_bytes())?;
-    Ok(())
 }
 
 /// `perfgate push` (`push` true) and `perfgate fetch`.

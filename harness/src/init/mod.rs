@@ -1,10 +1,12 @@
 //! `perfgate init`, as pure logic: the files it writes into a crate that has never been measured
 //! (a commented `perfgate.toml`, the GitHub workflow, and, when the crate has no benches, a
 //! criterion and an iai-callgrind bench calling its public API), and the commands to run next.
-//! The command layer writes them and adds the bench dependencies with `cargo add`.
+//! [`write`] writes them and adds the bench dependencies with `cargo add`.
+
+pub mod write;
 
 /// This repository's own workflow, from which the one for another crate is made.
-const WORKFLOW: &str = include_str!("../../.github/workflows/perf.yml");
+const WORKFLOW: &str = include_str!("../../../.github/workflows/perf.yml");
 
 /// The iai-callgrind version the benches and the runner must share.
 pub const IAI_CALLGRIND: &str = "0.16.1";
