@@ -332,14 +332,6 @@ fn hint_text(hint: &Option<String>) -> String {
 }
 
 /// Results of perfgate's library functions.
-impl From<crate::gate::CompareError> for Error {
-    fn from(e: crate::gate::CompareError) -> Error {
-        Error::NotComparable {
-            message: e.to_string(),
-        }
-    }
-}
-
 /// What to do about a baseline of another schema version: an older one is migrated (or its
 /// commit measured again), a newer one needs a newer perfgate.
 fn schema_fix(found: u64, supported: u64) -> &'static str {

@@ -17,7 +17,7 @@ use std::process::Command;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::build::toolchain::Toolchain;
+use crate::builds::toolchain::Toolchain;
 use crate::env_field::{EnvDifference, EnvField};
 use crate::error::{Error, Result};
 use crate::process::{self, hint};
@@ -306,6 +306,16 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 /// A fixed fingerprint for the tests of this and other modules.
+/// A value as a reason or a table shows it: a sha256 shortened to its first 12 digits and `…`,
+/// anything else as it is.
+pub fn short_hash(value: &str) -> String {
+    if value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit()) {
+        format!("{}…", &value[..12])
+    } else {
+        value.to_string()
+    }
+}
+
 #[cfg(test)]
 pub(crate) fn test_fixture() -> Fingerprint {
     Fingerprint {

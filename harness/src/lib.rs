@@ -8,7 +8,7 @@
 //! tool output) is kept apart from I/O (`process`, cargo, valgrind, git, files).
 
 pub mod atomic;
-pub mod build;
+pub mod builds;
 pub mod cli;
 pub mod command;
 pub mod config;

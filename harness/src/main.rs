@@ -2,6 +2,6 @@
 
 fn main() -> std::process::ExitCode {
     // SAFETY: the first thing the program does; no other thread runs yet.
-    unsafe { perfgate::build::toolchain::let_each_checkout_choose() };
+    unsafe { perfgate::builds::toolchain::let_each_checkout_choose() };
     perfgate::command::main(std::env::args_os().collect())
 }

@@ -10,31 +10,9 @@ pub mod rounds;
 pub mod size;
 pub mod startup;
 
+use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-use crate::build::target::Built;
-use crate::error::{Error, Result};
-use crate::process;
-
-/// Runs one bench process of `built` (`bench` named for messages, `profile` as shown) under
-/// the build's time limit: its output whatever its exit status, or [`Error::BenchTimeout`]
-/// when it ran too long (it is stopped, with every process it started).
-pub(crate) fn bench_output(
-    cmd: &mut Command,
-    built: &Built,
-    bench: &str,
-    profile: &str,
-) -> Result<Output> {
-    process::spawn_output_limited(cmd, process::hint::RUST, built.bench_timeout)?.ok_or_else(|| {
-        Error::BenchTimeout {
-            bench: bench.to_string(),
-            profile: profile.to_string(),
-            seconds: built.bench_timeout.map_or(0, |d| d.as_secs()),
-        }
-    })
-}
 
 /// Every file called `name` under `dir`, depth first, in name order (so the walk is
 /// deterministic). Symbolic links are not followed.

@@ -3,7 +3,7 @@
 
 fn main() -> std::process::ExitCode {
     // SAFETY: the first thing the program does; no other thread runs yet.
-    unsafe { perfgate::build::toolchain::let_each_checkout_choose() };
+    unsafe { perfgate::builds::toolchain::let_each_checkout_choose() };
     let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     if args.get(1).is_some_and(|a| a == "perfgate") {
         args.remove(1);

@@ -9,8 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::build;
-use crate::build::target::BenchKind;
+use crate::builds;
+use crate::builds::target::BenchKind;
 use crate::cli::BisectArgs;
 use crate::error::{Error, exit};
 use crate::explain::bisection;
@@ -210,7 +210,7 @@ fn measure(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow::
     // Only these bench targets are built.
     target.benches = benches.clone();
     preflight_benches(&target)?;
-    let (built, _) = build::build(&target, series.profile, &plan)?;
+    let (built, _) = builds::build(&target, series.profile, &plan)?;
     let results = built.target_dir.join("perfgate-bisect");
     let mut measurements = Vec::new();
     for bench in &benches {

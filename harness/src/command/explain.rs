@@ -12,8 +12,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::atomic;
-use crate::build;
-use crate::build::target::{BenchKind, TargetInfo};
+use crate::builds;
+use crate::builds::target::{BenchKind, TargetInfo};
 use crate::cli::{ExplainArgs, Format, ProfileArgs};
 use crate::error::{Error, exit};
 use crate::explain::callgrind::{self, CallgrindProfile};
@@ -169,7 +169,7 @@ fn explain_size(
             }
             .into());
         }
-        let (built, _) = build::build(&target, profile, &plan)?;
+        let (built, _) = builds::build(&target, profile, &plan)?;
         let exe = built.bin(binary).ok_or_else(|| Error::CannotExplain {
             action: "explain",
             bench: format!("binary/{binary}"),
@@ -310,8 +310,8 @@ pub(super) fn checkout(
         ..MeasureRequest::default()
     };
     let mut plan = Plan::new(&request, ws.config.clone(), &ws.root, &ws.cwd)?;
-    let main_target = build::inspect_crate(&plan.target_in(&ws.root).join("Cargo.toml"))?;
-    let mut target = build::inspect_crate(&plan.target_in(tree.path()).join("Cargo.toml"))?;
+    let main_target = builds::inspect_crate(&plan.target_in(&ws.root).join("Cargo.toml"))?;
+    let mut target = builds::inspect_crate(&plan.target_in(tree.path()).join("Cargo.toml"))?;
     if line_tables {
         // The target package only: its dependencies stay as `perfgate run` builds them, so
         // they are not compiled again.
@@ -362,7 +362,7 @@ pub(crate) fn callgrind_of(
         };
         target.benches = vec![bench_target.clone()];
         preflight_benches(&target)?;
-        let (built, _) = build::build(&target, profile, &plan)?;
+        let (built, _) = builds::build(&target, profile, &plan)?;
         crate::atomic::fresh_dir(&cache)?;
         run::iai::run(&built, &bench_target, &cache)?;
         atomic::write(&cache.join(COMPLETE), commit.sha.as_bytes())?;
@@ -423,7 +423,7 @@ fn no_bench_target(
     bench: &str,
     target: &TargetInfo,
     commit: &CommitInfo,
-    callgrind_benches: &[&crate::build::target::BenchTarget],
+    callgrind_benches: &[&crate::builds::target::BenchTarget],
 ) -> anyhow::Error {
     if callgrind_benches.is_empty() {
         return Error::CannotExplain {

@@ -14,7 +14,7 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::build::target::{BenchKind, Built};
+use crate::builds::target::{BenchKind, Built};
 use crate::error::Error;
 use crate::gate::{self, Comparison, GateRules, History, MetricClass, SeriesKey, Verdict};
 use crate::git::CommitInfo;

@@ -11,7 +11,7 @@ use super::model::{AdvisoryCode, History, ReasonCode, SeriesKey, SeriesVerdict, 
 use super::reason::{join_notes, number, pct, plain_pct, values};
 use super::rules::{GateRules, class_under, gate_of, metric_class};
 use crate::env_field::EnvDifference;
-use crate::render::units::short_hash;
+use crate::fingerprint::short_hash;
 use crate::stats;
 use crate::store::{Baseline, ProfileRun};
 

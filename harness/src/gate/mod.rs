@@ -75,6 +75,14 @@ pub enum CompareError {
     },
 }
 
+impl From<CompareError> for crate::error::Error {
+    fn from(e: CompareError) -> crate::error::Error {
+        crate::error::Error::NotComparable {
+            message: e.to_string(),
+        }
+    }
+}
+
 /// Compares `head` against `base` (`docs/gate.md` §3). `history` sharpens the noise fences;
 /// `rules` holds the gate, overrides, entries and budgets.
 ///

@@ -1,7 +1,6 @@
 //! The numbers in a verdict's reason: percentages, p-values, the two stored values, notes.
 
 use crate::measure::{Measurement, Unit};
-use crate::render::units::format_value;
 
 /// `reason; (note); (note)`.
 pub(crate) fn join_notes(reason: String, notes: &[String]) -> String {
@@ -70,10 +69,6 @@ pub(crate) fn values(b: &Measurement, h: &Measurement) -> String {
     };
     match word {
         Some(word) => format!("{} → {} {word}", exact(b.value), exact(h.value)),
-        None => format!(
-            "{} → {}",
-            format_value(b.value, b.unit),
-            format_value(h.value, h.unit)
-        ),
+        None => format!("{} → {}", b.unit.format(b.value), h.unit.format(h.value)),
     }
 }

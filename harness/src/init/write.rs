@@ -5,8 +5,8 @@
 
 use std::path::Path;
 
-use crate::build;
-use crate::build::target::BenchKind;
+use crate::builds;
+use crate::builds::target::BenchKind;
 use crate::config;
 use crate::error::{Error, Result};
 
@@ -26,7 +26,7 @@ pub struct SetUp {
 /// [`Error::AlreadyExists`] unless `force`.
 pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> Result<SetUp> {
     let manifest = crate_dir.join("Cargo.toml");
-    let target = build::inspect_crate(&manifest)?;
+    let target = builds::inspect_crate(&manifest)?;
     let config_file = root.join(config::FILE_NAME);
     let workflow_file = root.join(".github/workflows/perf.yml");
     for path in [&config_file, &workflow_file] {

@@ -8,9 +8,9 @@ mod profile;
 
 use std::collections::BTreeMap;
 
-use crate::build;
-use crate::build::pgo;
-use crate::build::target::{BenchKind, Built, TargetInfo};
+use crate::builds;
+use crate::builds::pgo;
+use crate::builds::target::{BenchKind, Built, TargetInfo};
 use crate::error::Error;
 use crate::fingerprint;
 use crate::git::Repo;
@@ -70,7 +70,7 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
     };
     let source_root = worktree.as_ref().map_or(root.as_path(), |t| t.path());
     let crate_dir = plan.target_in(source_root);
-    let target = build::inspect(&crate_dir.join("Cargo.toml"), plan.benches.as_deref())?;
+    let target = builds::inspect(&crate_dir.join("Cargo.toml"), plan.benches.as_deref())?;
     let fingerprint =
         fingerprint::collect(&target.workspace_root.join("Cargo.lock"), &target.toolchain)?;
     preflight(plan, &target)?;

@@ -1,9 +1,9 @@
 //! One profile of one commit: its build (PGO's checked against the release build), the time of
 //! clean builds, every bench, the binary sizes, start-up and allocations.
 
-use crate::build;
-use crate::build::pgo;
-use crate::build::target::{BenchKind, Built, TargetInfo};
+use crate::builds;
+use crate::builds::pgo;
+use crate::builds::target::{BenchKind, Built, TargetInfo};
 use crate::measure::Measurement;
 use crate::plan::Plan;
 use crate::profile::Profile;
@@ -28,13 +28,13 @@ pub(super) fn measure_profile(
                 name,
                 "building release (the PGO build is checked against it)",
             );
-            *release = Some(build::build(target, Profile::Release, plan)?.0);
+            *release = Some(builds::build(target, Profile::Release, plan)?.0);
         }
         let reference = release.as_ref().expect("built just above");
         let (built, info, cost) = pgo::build(target, plan, reference, progress)?;
         (built, cost, Some(info))
     } else {
-        let (built, cost) = build::build(target, profile, plan)?;
+        let (built, cost) = builds::build(target, profile, plan)?;
         if profile == Profile::Release {
             *release = Some(built.clone());
         }
@@ -43,7 +43,7 @@ pub(super) fn measure_profile(
     progress.done();
 
     progress.step(name, "timing clean builds of the crate");
-    let mut measurements = build::build_time(target, &built, plan.build_time_samples, &cost)?;
+    let mut measurements = builds::build_time(target, &built, plan.build_time_samples, &cost)?;
     progress.done();
 
     let results = built.target_dir.join("perfgate-results");

@@ -11,10 +11,10 @@ use std::fmt::Write as _;
 use serde_json::json;
 
 use crate::env_field::{EnvField, Scope};
+use crate::fingerprint::short_hash;
 use crate::gate::{Comparison, SeriesVerdict, Verdict, pct};
 use crate::git::short;
 use crate::render::markdown::{code, escape};
-use crate::render::units::{format_value, short_hash};
 
 /// The columns of a verdict table, in the terminal and in the report.
 pub const VERDICT_COLUMNS: [&str; 7] = [
@@ -413,7 +413,7 @@ pub fn verdict_cell(s: &SeriesVerdict) -> String {
 }
 
 fn value(v: Option<f64>, s: &SeriesVerdict) -> String {
-    v.map(|v| format_value(v, s.unit))
+    v.map(|v| s.unit.format(v))
         .unwrap_or_else(|| "—".to_string())
 }
 
@@ -431,7 +431,7 @@ fn budget_status(b: &crate::gate::BudgetResult) -> String {
 
 fn budget_value(v: f64, unit: Option<crate::measure::Unit>) -> String {
     match unit {
-        Some(unit) => format_value(v, unit),
+        Some(unit) => unit.format(v),
         None => format!("{v}"),
     }
 }

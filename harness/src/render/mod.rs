@@ -13,4 +13,3 @@ pub mod gate;
 pub mod markdown;
 pub mod sizes;
 pub mod summary;
-pub mod units;

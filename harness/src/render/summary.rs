@@ -12,7 +12,6 @@ use serde_json::json;
 use crate::measure::Measurement;
 use crate::metric::{Metric, relative_change};
 use crate::render::columns::columns;
-use crate::render::units::format_value;
 use crate::store::Baseline;
 
 /// The metrics the table shows (every metric is in the baseline and the JSON).
@@ -55,12 +54,12 @@ pub fn table(baseline: &Baseline) -> String {
         for (i, profile) in order.iter().enumerate() {
             let cell = match (by_profile.get(*profile), reference) {
                 (None, _) => "—".to_string(),
-                (Some(m), _) if i == 0 => format_value(m.value, m.unit),
+                (Some(m), _) if i == 0 => m.unit.format(m.value),
                 (Some(m), Some(r)) => match relative_change(m.value, r.value, m.lower_is_better) {
-                    Some(d) => format!("{} ({:+.1}%)", format_value(m.value, m.unit), d * 100.0),
-                    None => format_value(m.value, m.unit),
+                    Some(d) => format!("{} ({:+.1}%)", m.unit.format(m.value), d * 100.0),
+                    None => m.unit.format(m.value),
                 },
-                (Some(m), None) => format_value(m.value, m.unit),
+                (Some(m), None) => m.unit.format(m.value),
             };
             line.push(cell);
         }

@@ -11,7 +11,6 @@ use crate::measure::Measurement;
 use crate::metric::Metric;
 use crate::profile::Profile;
 use crate::render::gate as gate_render;
-use crate::render::units::format_value;
 use crate::store::Baseline;
 
 use super::chart::{self, BarRow, Line, TrendChart};
@@ -143,11 +142,11 @@ fn index(inputs: &Inputs<'_>) -> Result<String, ChartError> {
             .iter()
             .map(|b| {
                 let value = match (b.value, b.unit) {
-                    (Some(v), Some(u)) => format_value(v, u),
+                    (Some(v), Some(u)) => u.format(v),
                     _ => "absent".to_string(),
                 };
                 let max = match b.unit {
-                    Some(u) => format_value(b.max, u),
+                    Some(u) => u.format(b.max),
                     None => b.max.to_string(),
                 };
                 vec![
@@ -219,7 +218,7 @@ fn index(inputs: &Inputs<'_>) -> Result<String, ChartError> {
         .filter(|t| !t.key.metric.is_callgrind_event())
         .map(|t| {
             let values: Vec<f64> = t.points.iter().map(|p| p.value).collect();
-            let latest = t.points.last().map(|p| format_value(p.value, t.unit));
+            let latest = t.points.last().map(|p| t.unit.format(p.value));
             let change = match (t.points.first(), t.points.last()) {
                 (Some(a), Some(b)) if t.points.len() > 1 => {
                     crate::metric::relative_change(b.value, a.value, t.lower_is_better)
@@ -346,8 +345,8 @@ fn bench_page(
                     ),
                     num(&format!(
                         "{} → {}",
-                        format_value(cp.before, t.unit),
-                        format_value(cp.after, t.unit)
+                        t.unit.format(cp.before),
+                        t.unit.format(cp.after)
                     )),
                     num(&pct(cp.shift)),
                     num(&format!("{:.1e}", cp.p)),
@@ -442,7 +441,7 @@ fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, ChartError>
         for p in &profiles {
             let text = row
                 .get(p)
-                .map(|m| format_value(m.value, m.unit))
+                .map(|m| m.unit.format(m.value))
                 .unwrap_or_else(|| "–".into());
             if Some(*p) == best && row.len() > 1 {
                 cells.push(format!("<td class=\"num winner\">{}</td>", escape(&text)));
@@ -505,10 +504,10 @@ fn verdict_table(series: &[&SeriesVerdict], depth: usize) -> String {
             let verdict = gate_render::verdict_cell(s);
             let values = match (s.base, s.head) {
                 (Some(b), Some(h)) => {
-                    format!("{} → {}", format_value(b, s.unit), format_value(h, s.unit))
+                    format!("{} → {}", s.unit.format(b), s.unit.format(h))
                 }
-                (None, Some(h)) => format!("→ {}", format_value(h, s.unit)),
-                (Some(b), None) => format!("{} →", format_value(b, s.unit)),
+                (None, Some(h)) => format!("→ {}", s.unit.format(h)),
+                (Some(b), None) => format!("{} →", s.unit.format(b)),
                 (None, None) => String::new(),
             };
             vec![

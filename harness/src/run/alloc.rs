@@ -11,7 +11,7 @@ use std::process::{Command, Stdio};
 
 use serde::Deserialize;
 
-use crate::build::target::Built;
+use crate::builds::target::Built;
 use crate::error::{Error, Result};
 use crate::measure::{Measurement, Unit};
 use crate::metric::Metric;

@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::build::target::{BenchTarget, Built};
+use crate::builds::target::{BenchTarget, Built};
 use crate::error::{Error, Result};
 use crate::measure::{Interval, Measurement, Unit};
 use crate::metric::Metric;
@@ -75,7 +75,7 @@ fn execute(
     home: &Path,
 ) -> Result<Vec<Measurement>> {
     cmd.env("CRITERION_HOME", home);
-    let output = super::bench_output(&mut cmd, built, &bench.name, built.profile.name())?;
+    let output = built.run_bench(&mut cmd, &bench.name, built.profile.name())?;
     if !output.status.success() {
         return Err(Error::BenchFailed {
             bench: bench.name.clone(),

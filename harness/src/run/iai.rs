@@ -20,7 +20,7 @@ use std::process::Command;
 
 use serde::Deserialize;
 
-use crate::build::target::{BenchKind, BenchTarget, Built};
+use crate::builds::target::{BenchKind, BenchTarget, Built};
 use crate::error::{Error, Result};
 use crate::measure::{Measurement, Unit};
 use crate::metric::Metric;
@@ -143,7 +143,7 @@ pub fn run(built: &Built, bench: &BenchTarget, home: &Path) -> Result<Vec<Measur
         .env(flavour.home_var, home)
         .env(flavour.save_summary_var, "json")
         .env(flavour.color_var, "never");
-    let output = super::bench_output(&mut cmd, built, &bench.name, built.profile.name())?;
+    let output = built.run_bench(&mut cmd, &bench.name, built.profile.name())?;
     if !output.status.success() {
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(match runner_problem(&stderr, flavour) {

@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::build::target::{BenchKind, Built, TargetInfo};
+use crate::builds::target::{BenchKind, Built, TargetInfo};
 use crate::error::{Error, Result};
 use crate::interleave::Unit;
 use crate::measure::Measurement;

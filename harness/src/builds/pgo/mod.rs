@@ -26,7 +26,7 @@
 //!    crates only). Recorded, never a failure.
 //! 5. At least one PGO executable differs (sha256) from the same-named `release` one. The
 //!    check means something because `release` is built the same way (`--target <host>`, see
-//!    [`crate::build`]): without a profile the two builds are byte-identical.
+//!    [`crate::builds`]): without a profile the two builds are byte-identical.
 //!
 //! Criterion training runs for a fixed time, so its counts, the merged profile, every
 //! dependency (rebuilt because the profile changed) and the PGO executables differ from run to
@@ -38,9 +38,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::build::target::{BenchKind, Built, TargetInfo};
-use crate::build::toolchain::{Toolchain, llvm_major};
-use crate::build::{self, BuildCost, BuildOutput, Stopwatch};
+use crate::builds::target::{BenchKind, Built, TargetInfo};
+use crate::builds::toolchain::{Toolchain, llvm_major};
+use crate::builds::{self, BuildCost, BuildOutput, Stopwatch};
 use crate::error::{Error, Result};
 use crate::fingerprint::sha256_file;
 use crate::measure::{Artifact, PgoInfo};
@@ -208,7 +208,7 @@ impl Dirs {
 ///
 /// Returns the PGO build (its `cargo_args` carry `--target <host>` and its environment the
 /// `RUSTFLAGS`, so `built.cargo("bench")` reuses it), what was verified, and the cost of the
-/// optimised build, as [`build::build`] gives it for the other profiles (dependencies
+/// optimised build, as [`builds::build`] gives it for the other profiles (dependencies
 /// included when they were rebuilt, which they are whenever the profile changed; the
 /// instrumented build and the training are not in it).
 pub fn build(
@@ -238,8 +238,8 @@ pub fn build(
         plan.bench_timeout,
     );
     progress.step(name, "instrumented build");
-    let output = build::cargo_build(target, &gen_build, &[])?;
-    build::record_artifacts(&mut gen_build, target, &output.messages)?;
+    let output = builds::cargo_build(target, &gen_build, &[])?;
+    builds::record_artifacts(&mut gen_build, target, &output.messages)?;
 
     progress.step(name, "training");
     let training = train(target, plan, &gen_build, &rustc.host, &dirs)?;
@@ -263,9 +263,9 @@ pub fn build(
     clean.args(["-p", &target.package]);
     process::run(&mut clean, process::hint::RUST)?;
     let watch = Stopwatch::start();
-    let output = build::cargo_build(target, &pgo, &["-v"])?;
+    let output = builds::cargo_build(target, &pgo, &["-v"])?;
     let cost = watch.stop();
-    build::record_artifacts(&mut pgo, target, &output.messages)?;
+    builds::record_artifacts(&mut pgo, target, &output.messages)?;
 
     check_profile_use(&output, target, &rustc.host, &use_flag).map_err(|detail| {
         Error::PgoVerification {
@@ -391,8 +391,7 @@ fn train(
                     .args(TRAINING_CRITERION_ARGS)
                     .env("LLVM_PROFILE_FILE", &profile_file)
                     .env("CRITERION_HOME", gen_build.target_dir.join("criterion"));
-                let output =
-                    crate::run::bench_output(&mut cmd, gen_build, bench, "pgo (training)")?;
+                let output = gen_build.run_bench(&mut cmd, bench, "pgo (training)")?;
                 if !output.status.success() {
                     return Err(Error::BenchFailed {
                         bench: bench.to_string(),
@@ -555,7 +554,7 @@ fn check_profile_use(
         .map(str::trim_start)
         .filter(|line| line.starts_with("Running `") && line.contains(" --crate-name "))
         .collect();
-    let units = build::package_units(&output.messages, &target.manifest_path);
+    let units = builds::package_units(&output.messages, &target.manifest_path);
     if units.is_empty() {
         return Err(format!(
             "cargo reported no crate of `{}` in the PGO build",

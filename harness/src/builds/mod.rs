@@ -4,7 +4,7 @@
 //! Every profile builds into its own target directory (`<cargo target dir>/perfgate/<profile>`)
 //! with its settings injected by `cargo --config`, so no profile invalidates another and the
 //! crate's `Cargo.toml` is never edited. Every build passes `--target <host>`: the PGO builds
-//! must (see [`crate::pgo`]), and building the other profiles the same way keeps their
+//! must (see [`pgo`]), and building the other profiles the same way keeps their
 //! artifacts comparable byte for byte with the PGO ones (cargo hashes an explicit `--target`
 //! into the crate metadata, so a build without it differs from one with it even when nothing
 //! else does).
@@ -26,7 +26,7 @@ use std::time::Instant;
 
 use serde::Deserialize;
 
-use crate::build::target::{BenchKind, BenchTarget, Built, TargetInfo};
+use crate::builds::target::{BenchKind, BenchTarget, Built, TargetInfo};
 use crate::error::{Error, Result};
 use crate::fingerprint;
 use crate::measure::{Artifact, Measurement, Unit};
@@ -124,15 +124,15 @@ fn inspect_with(
 ///
 /// Returns the build, with every executable hashed into [`Built::artifacts`], and what the
 /// build cost (dependencies included when the profile's target directory was cold). `pgo` is
-/// built by [`crate::build::pgo::build`]; asking for it here is [`Error::BuildFailed`]. A failed build
+/// built by [`crate::builds::pgo::build`]; asking for it here is [`Error::BuildFailed`]. A failed build
 /// is [`Error::BuildFailed`] with the end of the compiler's messages.
 pub fn build(target: &TargetInfo, profile: Profile, plan: &Plan) -> Result<(Built, BuildCost)> {
     if profile == Profile::Pgo {
         return Err(Error::BuildFailed {
             package: target.package.clone(),
             profile: profile.name().to_string(),
-            command: "perfgate::build::build".to_string(),
-            stderr_tail: "the `pgo` profile is built by `perfgate::pgo::build`".to_string(),
+            command: "perfgate::builds::build".to_string(),
+            stderr_tail: "the `pgo` profile is built by `perfgate::builds::pgo::build`".to_string(),
         });
     }
     let host = target.toolchain.host.clone();

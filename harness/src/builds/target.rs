@@ -4,9 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
-use crate::build::toolchain::Toolchain;
+use crate::error::{Error, Result};
+use crate::process;
+
+use crate::builds::toolchain::Toolchain;
 use crate::measure::Artifact;
 use crate::profile::Profile;
 
@@ -91,6 +94,20 @@ pub struct Built {
 }
 
 impl Built {
+    /// Runs one bench process of this build (`bench` named for messages, `profile` as shown)
+    /// under its time limit: its output whatever its exit status, or
+    /// [`Error::BenchTimeout`] when it ran too long (it is stopped, with every process it
+    /// started).
+    pub fn run_bench(&self, cmd: &mut Command, bench: &str, profile: &str) -> Result<Output> {
+        process::spawn_output_limited(cmd, process::hint::RUST, self.bench_timeout)?.ok_or_else(
+            || Error::BenchTimeout {
+                bench: bench.to_string(),
+                profile: profile.to_string(),
+                seconds: self.bench_timeout.map_or(0, |d| d.as_secs()),
+            },
+        )
+    }
+
     /// `cargo <subcommand> --manifest-path … <cargo_args>` with this build's environment, run
     /// from the crate's directory. Add the subcommand's own arguments after it.
     pub fn cargo(&self, subcommand: &str) -> Command {

@@ -1,6 +1,6 @@
 use super::*;
-use crate::build::parse_messages;
-use crate::build::target::BenchTarget;
+use crate::builds::parse_messages;
+use crate::builds::target::BenchTarget;
 
 #[test]
 fn llvm_versions_and_majors() {
