@@ -23,6 +23,10 @@ pub struct Config {
     pub benches: Option<Vec<String>>,
     /// `[target] quick_benches`: the bench targets to run in quick mode (else `benches`).
     pub quick_benches: Option<Vec<String>>,
+    /// `[target] features`: features every build enables, beside the default ones.
+    pub features: Option<Vec<String>>,
+    /// `[target] all_features`: every build enables every feature.
+    pub all_features: Option<bool>,
     /// `[run] profiles`: the profiles to build.
     pub profiles: Option<Vec<String>>,
     /// `[run] baselines`: the baseline directory, relative to the repository root.
@@ -121,6 +125,8 @@ impl Config {
                         "path" => config.target_path = Some(reader.string(key, v)?.into()),
                         "benches" => config.benches = Some(reader.strings(key, v)?),
                         "quick_benches" => config.quick_benches = Some(reader.strings(key, v)?),
+                        "features" => config.features = Some(reader.strings(key, v)?),
+                        "all_features" => config.all_features = Some(reader.boolean(key, v)?),
                         _ => return Ok(false),
                     }
                     Ok(true)
@@ -255,6 +261,15 @@ impl Reader<'_> {
             )
         })?;
         array.iter().map(|v| self.string(key, v)).collect()
+    }
+
+    fn boolean(&self, key: &str, value: Value) -> Result<bool> {
+        value.as_bool().ok_or_else(|| {
+            self.invalid(
+                key,
+                &format!("must be `true` or `false`, found {}", value.type_name()),
+            )
+        })
     }
 
     fn fraction(&self, key: &str, value: Value) -> Result<f64> {

@@ -72,9 +72,9 @@ pub enum Error {
         path: PathBuf,
     },
 
-    /// The target crate has no criterion or iai-callgrind benches (after filtering).
+    /// The target crate has no bench perfgate can measure (after filtering).
     #[error(
-        "`{package}` has no criterion or iai-callgrind benches{filter}; add a `[[bench]]` target with `harness = false`, or fix `benches` in perfgate.toml"
+        "`{package}` has no bench perfgate can measure{filter}; add a `[[bench]]` target with `harness = false` (criterion, divan, gungraun, or a `main` writing Bencher Metric Format JSON), or fix `benches` in perfgate.toml"
     )]
     NoBenches {
         /// The package.
@@ -277,6 +277,17 @@ pub enum Error {
         path: PathBuf,
         /// Who holds it, as recorded in the file ("pid 1234, `perfgate run`").
         holder: String,
+    },
+
+    /// A bench target named in the plan that perfgate cannot measure as the crate stands.
+    #[error("bench `{bench}` cannot be measured: it {reason}; {fix}")]
+    BenchUnmeasurable {
+        /// The bench target.
+        bench: String,
+        /// Why not ("needs the features `serde`").
+        reason: String,
+        /// What to do.
+        fix: String,
     },
 
     /// A bench ran longer than its time limit and was stopped.

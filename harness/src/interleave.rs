@@ -22,12 +22,12 @@ pub enum Side {
     Head,
 }
 
-/// What one process measures: a criterion bench target, or a block of start-up runs, of one
-/// profile.
+/// What one process measures: a wall-time bench target (criterion or divan), or a block of
+/// start-up runs, of one profile.
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Unit {
-    /// A criterion bench target (`cargo bench --bench NAME`), one process.
-    Criterion {
+    /// A wall-time bench target (criterion's or divan's), one process.
+    Bench {
         /// The profile.
         profile: String,
         /// The bench target's name.
@@ -54,7 +54,7 @@ impl Unit {
     /// The profile the unit measures.
     pub fn profile(&self) -> &str {
         match self {
-            Unit::Criterion { profile, .. } | Unit::Startup { profile } => profile,
+            Unit::Bench { profile, .. } | Unit::Startup { profile } => profile,
         }
     }
 }
@@ -179,11 +179,11 @@ mod tests {
 
     fn units() -> Vec<Unit> {
         vec![
-            Unit::Criterion {
+            Unit::Bench {
                 profile: "release".into(),
                 bench: "parse".into(),
             },
-            Unit::Criterion {
+            Unit::Bench {
                 profile: "pgo".into(),
                 bench: "parse".into(),
             },

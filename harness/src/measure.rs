@@ -153,6 +153,17 @@ impl Measurement {
     }
 }
 
+/// A bench target perfgate found but did not measure, with why and what would let it.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Unmeasured {
+    /// The bench target's name.
+    pub bench: String,
+    /// Why it was left out ("needs the features `serde`").
+    pub reason: String,
+    /// What would let perfgate measure it.
+    pub fix: String,
+}
+
 /// A file a build produced: a bench executable, a binary of the target, or a library.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Artifact {

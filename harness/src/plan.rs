@@ -8,16 +8,91 @@ use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::profile::Profile;
 
-/// Criterion's sampling in quick mode.
-pub const QUICK_CRITERION_ARGS: [&str; 7] = [
-    "--warm-up-time",
-    "0.2",
-    "--measurement-time",
-    "0.5",
-    "--sample-size",
-    "10",
-    "--noplot",
-];
+/// How long criterion samples each benchmark: perfgate's settings, which [`Sampling::args`]
+/// writes in the options of the criterion version a bench uses. `None` keeps criterion's own
+/// default.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sampling {
+    /// `--warm-up-time`, seconds.
+    pub warm_up_s: Option<f64>,
+    /// `--measurement-time`, seconds.
+    pub measurement_s: Option<f64>,
+    /// `--sample-size` (criterion panics below 10).
+    pub sample_size: Option<u32>,
+    /// `--nresamples` of criterion's bootstrap.
+    pub nresamples: Option<u32>,
+}
+
+impl Sampling {
+    /// Criterion's defaults (full mode).
+    pub const DEFAULT: Sampling = Sampling {
+        warm_up_s: None,
+        measurement_s: None,
+        sample_size: None,
+        nresamples: None,
+    };
+
+    /// Quick mode: ten samples after a short warm-up.
+    pub const QUICK: Sampling = Sampling {
+        warm_up_s: Some(0.2),
+        measurement_s: Some(0.5),
+        sample_size: Some(10),
+        nresamples: None,
+    };
+
+    /// The harness options for criterion `version` (major, minor, as locked; `None`: a
+    /// current one), `--noplot` always. criterion before 0.4 reads `--warm-up-time` and
+    /// `--measurement-time` as whole seconds ("The argument '0.2' isn't a valid value"), so
+    /// for it a time is rounded up to the next whole second.
+    pub fn args(&self, version: Option<(u64, u64)>) -> Vec<String> {
+        let whole_seconds = version.is_some_and(|v| v < (0, 4));
+        let seconds = |s: f64| {
+            if whole_seconds {
+                format!("{}", s.ceil().max(1.0) as u64)
+            } else {
+                format!("{s}")
+            }
+        };
+        let mut args = Vec::new();
+        if let Some(s) = self.warm_up_s {
+            args.extend(["--warm-up-time".to_string(), seconds(s)]);
+        }
+        if let Some(s) = self.measurement_s {
+            args.extend(["--measurement-time".to_string(), seconds(s)]);
+        }
+        if let Some(n) = self.sample_size {
+            args.extend(["--sample-size".to_string(), n.to_string()]);
+        }
+        if let Some(n) = self.nresamples {
+            args.extend(["--nresamples".to_string(), n.to_string()]);
+        }
+        args.push("--noplot".to_string());
+        args
+    }
+}
+
+/// The features every build of the target enables (`[target] features`, `all_features`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Features {
+    /// Features to enable beside the default ones.
+    pub enable: Vec<String>,
+    /// Every feature (`--all-features`).
+    pub all: bool,
+}
+
+impl Features {
+    /// The cargo arguments that enable them.
+    pub fn cargo_args(&self) -> Vec<String> {
+        if self.all {
+            vec!["--all-features".to_string()]
+        } else if self.enable.is_empty() {
+            Vec::new()
+        } else {
+            vec!["--features".to_string(), self.enable.join(",")]
+        }
+    }
+}
+
 /// Start-up runs in full and quick mode, unless configured.
 pub const STARTUP_RUNS: (usize, usize) = (200, 20);
 /// Clean builds per profile for build time in full mode, unless configured (quick: 1).
@@ -90,8 +165,10 @@ pub struct Plan {
     pub allow_dirty: bool,
     /// Store the baseline as a part (`run --partial`).
     pub partial: bool,
-    /// The bench targets to run; `None` runs every criterion and iai-callgrind bench.
+    /// The bench targets to run; `None` runs every bench perfgate can measure.
     pub benches: Option<Vec<String>>,
+    /// The features every build enables.
+    pub features: Features,
     /// The PGO training workload.
     pub training: Training,
     /// The start-up measurement, if configured.
@@ -100,8 +177,8 @@ pub struct Plan {
     pub build_time_samples: usize,
     /// `CARGO_BUILD_JOBS` for `release-consistent`.
     pub jobs: usize,
-    /// Extra arguments for every criterion bench.
-    pub criterion_args: Vec<String>,
+    /// How criterion samples every criterion bench.
+    pub criterion: Sampling,
     /// The gate threshold in percent (used by compare).
     pub threshold_pct: f64,
     /// How long one bench target (one process of it) may run before it is stopped.
@@ -194,6 +271,10 @@ impl Plan {
             allow_dirty: args.allow_dirty,
             partial: args.partial,
             benches,
+            features: Features {
+                enable: config.features.clone().unwrap_or_default(),
+                all: config.all_features.unwrap_or(false),
+            },
             training,
             startup,
             build_time_samples: if args.quick {
@@ -202,10 +283,10 @@ impl Plan {
                 config.build_time_samples.unwrap_or(BUILD_TIME_SAMPLES)
             },
             jobs: config.jobs.unwrap_or(2),
-            criterion_args: if args.quick {
-                QUICK_CRITERION_ARGS.iter().map(|s| s.to_string()).collect()
+            criterion: if args.quick {
+                Sampling::QUICK
             } else {
-                vec!["--noplot".to_string()]
+                Sampling::DEFAULT
             },
             threshold_pct: config.threshold_pct.unwrap_or(THRESHOLD_PCT),
             bench_timeout: std::time::Duration::from_secs(
@@ -272,7 +353,54 @@ mod tests {
         .expect("valid");
         assert_eq!(plan.profiles, vec![Profile::ReleaseLto]);
         assert_eq!(plan.benches, None);
-        assert_eq!(plan.criterion_args, vec!["--noplot".to_string()]);
+        assert_eq!(plan.criterion, Sampling::DEFAULT);
+    }
+
+    #[test]
+    fn criterion_options_follow_its_version() {
+        let quick = Sampling::QUICK;
+        assert_eq!(
+            quick.args(Some((0, 8))),
+            [
+                "--warm-up-time",
+                "0.2",
+                "--measurement-time",
+                "0.5",
+                "--sample-size",
+                "10",
+                "--noplot"
+            ]
+        );
+        assert_eq!(quick.args(None), quick.args(Some((0, 4))));
+        // criterion 0.3 takes whole seconds: "The argument '0.2' isn't a valid value".
+        assert_eq!(
+            quick.args(Some((0, 3))),
+            [
+                "--warm-up-time",
+                "1",
+                "--measurement-time",
+                "1",
+                "--sample-size",
+                "10",
+                "--noplot"
+            ]
+        );
+        let long = Sampling {
+            measurement_s: Some(2.5),
+            nresamples: Some(1000),
+            ..Sampling::DEFAULT
+        };
+        assert_eq!(
+            long.args(Some((0, 3))),
+            [
+                "--measurement-time",
+                "3",
+                "--nresamples",
+                "1000",
+                "--noplot"
+            ]
+        );
+        assert_eq!(Sampling::DEFAULT.args(Some((0, 3))), ["--noplot"]);
     }
 
     #[test]

@@ -4,15 +4,36 @@
 //! [`Measurement`]: crate::measure::Measurement
 
 pub mod alloc;
+pub mod bmf;
 pub mod criterion;
+pub mod divan;
 pub mod iai;
 pub mod rounds;
 pub mod size;
 pub mod startup;
 
+use crate::builds::target::{BenchTarget, Built};
 use crate::error::{Error, Result};
 use std::fs;
 use std::path::{Path, PathBuf};
+
+/// The executable of `bench` in `built` (`tool` names the harness in the error when the build
+/// has none).
+pub(crate) fn bench_exe<'b>(
+    built: &'b Built,
+    bench: &BenchTarget,
+    tool: &'static str,
+) -> Result<&'b Path> {
+    built
+        .bench_exes
+        .get(&bench.name)
+        .map(PathBuf::as_path)
+        .ok_or_else(|| Error::ToolOutput {
+            tool,
+            path: built.target_dir.clone(),
+            message: format!("the build has no executable for bench `{}`", bench.name),
+        })
+}
 
 /// Every file called `name` under `dir`, depth first, in name order (so the walk is
 /// deterministic). Symbolic links are not followed.

@@ -13,12 +13,16 @@
 //! `--benches` would also build the library and the binaries as bench harnesses, which nothing
 //! runs. Cargo's JSON messages are read here and nowhere else; later stages see [`Built`].
 
+pub mod lockfile;
 pub mod pgo;
 pub mod target;
 pub mod toolchain;
 
+use lockfile::Lockfile;
+
 use toolchain::Toolchain;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -26,10 +30,10 @@ use std::time::Instant;
 
 use serde::Deserialize;
 
-use crate::builds::target::{BenchKind, BenchTarget, Built, TargetInfo};
+use crate::builds::target::{BenchKind, BenchTarget, Built, Features, TargetInfo};
 use crate::error::{Error, Result};
 use crate::fingerprint;
-use crate::measure::{Artifact, Measurement, Unit};
+use crate::measure::{Artifact, Measurement, Unit, Unmeasured};
 use crate::metric::Metric;
 use crate::plan::Plan;
 use crate::process;
@@ -44,32 +48,51 @@ pub struct BuildCost {
     pub cpu_s: f64,
 }
 
+/// What of a crate [`inspect_with`] keeps: the benches named (all if `None`), the features
+/// the builds enable, and whether a crate with no bench to measure is an error.
+struct Selection<'a> {
+    benches: Option<&'a [String]>,
+    features: &'a Features,
+    require_benches: bool,
+}
+
 /// Reads the target crate with `cargo metadata --format-version 1 --no-deps --manifest-path M`:
 /// the package whose manifest is `M`, its workspace root, cargo's target directory, its
-/// binaries and its benches, each bench's kind detected from its source
-/// (`iai_callgrind::main!` or `use iai_callgrind`: iai-callgrind; `gungraun::`: gungraun;
-/// `criterion_main!`: criterion; anything else: another harness, built but not run).
+/// binaries and its benches, each bench's kind detected from its source ([`bench_kind`]) and
+/// its harness's version read from Cargo.lock. A bench that needs features `features` does
+/// not enable, or that uses libtest's nightly `#[bench]`, is kept in
+/// [`TargetInfo::unmeasured`] with the reason and the fix.
 ///
 /// `filter` keeps only the named benches; a name the crate does not have is
-/// [`Error::NoBenches`] naming it and listing the crate's benches. If no criterion,
-/// iai-callgrind or gungraun bench is left, that is [`Error::NoBenches`] too. A missing
-/// `Cargo.toml`, or one that is not a package's (a virtual workspace manifest), is
-/// [`Error::ManifestNotFound`].
-pub fn inspect(manifest_path: &Path, filter: Option<&[String]>) -> Result<TargetInfo> {
-    inspect_with(manifest_path, filter, true)
-}
-
-/// The crate as [`inspect`] sees it, every bench kept, and no error for a crate without a
-/// criterion or iai-callgrind bench (`perfgate init` adds them).
-pub fn inspect_crate(manifest_path: &Path) -> Result<TargetInfo> {
-    inspect_with(manifest_path, None, false)
-}
-
-fn inspect_with(
+/// [`Error::NoBenches`] naming it and listing the crate's benches, one it cannot measure
+/// [`Error::BenchUnmeasurable`]. If no bench is left to measure, that is
+/// [`Error::NoBenches`] too, with the reasons. A missing `Cargo.toml`, or one that is not a
+/// package's (a virtual workspace manifest), is [`Error::ManifestNotFound`].
+pub fn inspect(
     manifest_path: &Path,
     filter: Option<&[String]>,
-    require_benches: bool,
+    features: &Features,
 ) -> Result<TargetInfo> {
+    let select = Selection {
+        benches: filter,
+        features,
+        require_benches: true,
+    };
+    inspect_with(manifest_path, &select)
+}
+
+/// The crate as [`inspect`] sees it with its default features, every bench kept, and no
+/// error for a crate without a bench to measure (`perfgate init` adds them).
+pub fn inspect_crate(manifest_path: &Path) -> Result<TargetInfo> {
+    let select = Selection {
+        benches: None,
+        features: &Features::default(),
+        require_benches: false,
+    };
+    inspect_with(manifest_path, &select)
+}
+
+fn inspect_with(manifest_path: &Path, select: &Selection<'_>) -> Result<TargetInfo> {
     if !manifest_path.is_file() {
         return Err(Error::ManifestNotFound {
             path: manifest_path.to_path_buf(),
@@ -106,11 +129,12 @@ fn inspect_with(
             source,
         })
     };
+    let lock = Lockfile::read(&metadata.workspace_root.join("Cargo.lock")).unwrap_or_default();
     target_info(
         metadata,
         &manifest,
-        filter,
-        require_benches,
+        select,
+        &lock,
         read_source,
         Toolchain::resolve,
     )
@@ -165,6 +189,7 @@ pub fn build(target: &TargetInfo, profile: Profile, plan: &Plan) -> Result<(Buil
         target_dir: dir,
         cargo_args,
         env,
+        features: target.features.cargo_args(),
         bench_exes: Default::default(),
         bins: Default::default(),
         artifacts: Vec::new(),
@@ -407,6 +432,9 @@ struct MetaPackage {
     name: String,
     manifest_path: PathBuf,
     targets: Vec<MetaTarget>,
+    /// `[features]`: each feature and what it enables.
+    #[serde(default)]
+    features: BTreeMap<String, Vec<String>>,
 }
 
 /// A cargo target, as in `cargo metadata` and in `compiler-artifact` messages.
@@ -418,10 +446,17 @@ pub(crate) struct MetaTarget {
     pub kind: Vec<String>,
     /// Its root source file.
     pub src_path: PathBuf,
-    /// The features it needs (`required-features`); perfgate builds with the default
-    /// features, so a target that needs more is left out.
+    /// The features it needs (`required-features`): built when the plan enables them, else
+    /// listed as unmeasured.
     #[serde(default, rename = "required-features")]
     pub required_features: Vec<String>,
+}
+
+impl MetaTarget {
+    /// Whether it is a target of `kind` (`bench`, `bin`).
+    fn has_kind(&self, kind: &str) -> bool {
+        self.kind.iter().any(|k| k == kind)
+    }
 }
 
 /// One JSON message of `cargo build --message-format=json*` (the fields perfgate reads).
@@ -536,7 +571,9 @@ pub(crate) fn package_units<'m>(
 }
 
 /// The harness of a bench, from its source. Comment lines are ignored, so a criterion bench
-/// that mentions iai-callgrind in its docs is still criterion.
+/// that mentions iai-callgrind in its docs is still criterion. A source with none of the
+/// known harnesses is [`BenchKind::Custom`] when it has a `main` of its own (`harness =
+/// false`), else [`BenchKind::Libtest`] (`#[bench]` functions under libtest's harness).
 pub fn bench_kind(source: &str) -> BenchKind {
     let code: String = source
         .lines()
@@ -549,17 +586,22 @@ pub fn bench_kind(source: &str) -> BenchKind {
         BenchKind::Gungraun
     } else if code.contains("criterion_main!") {
         BenchKind::Criterion
+    } else if code.contains("divan::main(") {
+        BenchKind::Divan
+    } else if code.contains("fn main(") {
+        BenchKind::Custom
     } else {
-        BenchKind::Other
+        BenchKind::Libtest
     }
 }
 
-/// `cargo metadata` → [`TargetInfo`], reading bench sources with `read_source`.
+/// `cargo metadata` → [`TargetInfo`], reading bench sources with `read_source` and the
+/// harness versions from `lock`.
 fn target_info(
     metadata: Metadata,
     manifest: &Path,
-    filter: Option<&[String]>,
-    require_benches: bool,
+    select: &Selection<'_>,
+    lock: &Lockfile,
     read_source: impl Fn(&Path) -> Result<String>,
     resolve_toolchain: impl FnOnce(&Path) -> Result<Toolchain>,
 ) -> Result<TargetInfo> {
@@ -570,30 +612,74 @@ fn target_info(
         .ok_or_else(|| Error::ManifestNotFound {
             path: manifest.to_path_buf(),
         })?;
-    // A target that needs features perfgate does not enable cannot be built: left out.
-    let has_kind = |t: &MetaTarget, kind: &str| {
-        t.kind.iter().any(|k| k == kind) && t.required_features.is_empty()
+    let enabled = enabled_features(&package.features, select.features);
+    let missing_features = |t: &MetaTarget| -> Vec<String> {
+        if select.features.all {
+            return Vec::new();
+        }
+        t.required_features
+            .iter()
+            .filter(|f| !enabled.contains(f.as_str()))
+            .cloned()
+            .collect()
     };
     let mut all = Vec::new();
-    for t in package.targets.iter().filter(|t| has_kind(t, "bench")) {
+    let mut unmeasured = Vec::new();
+    for t in package.targets.iter().filter(|t| t.has_kind("bench")) {
+        let missing = missing_features(t);
+        if !missing.is_empty() {
+            unmeasured.push(Unmeasured {
+                bench: t.name.clone(),
+                reason: format!("needs the features {}", backticked_strings(&missing)),
+                fix: format!(
+                    "enable them with `features = [{}]` (or `all_features = true`) under `[target]` in perfgate.toml",
+                    missing
+                        .iter()
+                        .map(|f| format!("\"{f}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
+            continue;
+        }
+        let kind = bench_kind(&read_source(&t.src_path)?);
+        if !kind.runs() {
+            unmeasured.push(Unmeasured {
+                bench: t.name.clone(),
+                reason: "uses libtest's `#[bench]`, which needs a nightly compiler".to_string(),
+                fix: "port it to criterion, divan or gungraun (or give it `harness = false` and a `main` that writes Bencher Metric Format JSON)".to_string(),
+            });
+            continue;
+        }
         all.push(BenchTarget {
             name: t.name.clone(),
-            kind: bench_kind(&read_source(&t.src_path)?),
+            kind,
             src_path: t.src_path.clone(),
+            harness_version: kind
+                .library()
+                .and_then(|library| lock.dependency_version(&package.name, library)),
         });
     }
     all.sort_by(|a, b| a.name.cmp(&b.name));
     let mut bins: Vec<String> = package
         .targets
         .iter()
-        .filter(|t| has_kind(t, "bin"))
+        .filter(|t| t.has_kind("bin") && missing_features(t).is_empty())
         .map(|t| t.name.clone())
         .collect();
     bins.sort();
+    let filter = select.benches.filter(|names| !names.is_empty());
     let benches = match filter {
         None => all,
         Some(names) => {
             if let Some(unknown) = names.iter().find(|n| !all.iter().any(|b| &&b.name == n)) {
+                if let Some(left_out) = unmeasured.iter().find(|u| &u.bench == unknown) {
+                    return Err(Error::BenchUnmeasurable {
+                        bench: left_out.bench.clone(),
+                        reason: left_out.reason.clone(),
+                        fix: left_out.fix.clone(),
+                    });
+                }
                 let known: Vec<&str> = all.iter().map(|b| b.name.as_str()).collect();
                 return Err(Error::NoBenches {
                     package: package.name,
@@ -607,18 +693,25 @@ fn target_info(
                     ),
                 });
             }
+            unmeasured.retain(|u| names.contains(&u.bench));
             all.into_iter()
                 .filter(|b| names.contains(&b.name))
                 .collect()
         }
     };
-    if require_benches && benches.iter().all(|b| b.kind == BenchKind::Other) {
-        let filter = filter
+    if select.require_benches && benches.is_empty() {
+        let mut filter = filter
             .map(|names| {
                 let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 format!(" among {}", backticked(&names))
             })
             .unwrap_or_default();
+        for left_out in &unmeasured {
+            filter.push_str(&format!(
+                " (`{}` {}: {})",
+                left_out.bench, left_out.reason, left_out.fix
+            ));
+        }
         return Err(Error::NoBenches {
             package: package.name,
             filter,
@@ -630,6 +723,7 @@ fn target_info(
         .map(Path::to_path_buf)
         .unwrap_or_default();
     let toolchain = resolve_toolchain(&crate_dir)?;
+    unmeasured.sort();
     Ok(TargetInfo {
         package: package.name,
         manifest_path: package.manifest_path,
@@ -639,7 +733,30 @@ fn target_info(
         cargo_target_dir: metadata.target_directory,
         benches,
         bins,
+        unmeasured,
+        features: select.features.clone(),
     })
+}
+
+/// The features a build with `features` enables in a package whose `[features]` table is
+/// `table`: the named ones and, transitively, the features they enable (the default set
+/// counts; `dep:` and `crate/feature` entries are not the package's own features).
+fn enabled_features(
+    table: &BTreeMap<String, Vec<String>>,
+    features: &Features,
+) -> BTreeSet<String> {
+    let mut enabled = BTreeSet::new();
+    let mut todo: Vec<String> = features.enable.clone();
+    todo.push("default".to_string());
+    while let Some(feature) = todo.pop() {
+        if feature.contains(':') || feature.contains('/') || !enabled.insert(feature.clone()) {
+            continue;
+        }
+        if let Some(implied) = table.get(&feature) {
+            todo.extend(implied.iter().cloned());
+        }
+    }
+    enabled
 }
 
 /// Whether two paths name the same file (compared canonically when both exist).
@@ -649,6 +766,12 @@ fn same_file(a: &Path, b: &Path) -> bool {
             (Ok(a), Ok(b)) => a == b,
             _ => false,
         }
+}
+
+/// `` `a`, `b` `` of owned names.
+fn backticked_strings(names: &[String]) -> String {
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    backticked(&names)
 }
 
 /// `` `a`, `b` ``.

@@ -7,10 +7,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use crate::error::{Error, Result};
+pub use crate::plan::Features;
 use crate::process;
 
 use crate::builds::toolchain::Toolchain;
-use crate::measure::Artifact;
+use crate::measure::{Artifact, Unmeasured};
 use crate::profile::Profile;
 
 /// Which harness a bench target uses, detected from its source.
@@ -22,8 +23,36 @@ pub enum BenchKind {
     Iai,
     /// gungraun, iai-callgrind's successor (`gungraun::main!`): instruction counts.
     Gungraun,
-    /// Another custom harness: built, not run.
-    Other,
+    /// divan (`divan::main()`): wall time, and instruction counts under callgrind.
+    Divan,
+    /// A `harness = false` bench with a `main` of its own and no harness perfgate knows: run,
+    /// and read if it writes Bencher Metric Format JSON.
+    Custom,
+    /// libtest's `#[bench]` (no `main`): needs nightly's `test` crate, so not built.
+    Libtest,
+}
+
+impl BenchKind {
+    /// The harness library's crate name, as in Cargo.lock (`None`: no library).
+    pub fn library(self) -> Option<&'static str> {
+        match self {
+            BenchKind::Criterion => Some("criterion"),
+            BenchKind::Iai => Some("iai-callgrind"),
+            BenchKind::Gungraun => Some("gungraun"),
+            BenchKind::Divan => Some("divan"),
+            BenchKind::Custom | BenchKind::Libtest => None,
+        }
+    }
+
+    /// Whether perfgate runs bench targets of this kind.
+    pub fn runs(self) -> bool {
+        self != BenchKind::Libtest
+    }
+
+    /// Whether it counts instructions with a callgrind runner of its own.
+    pub fn is_callgrind_harness(self) -> bool {
+        matches!(self, BenchKind::Iai | BenchKind::Gungraun)
+    }
 }
 
 /// One `[[bench]]` target of the crate.
@@ -35,6 +64,18 @@ pub struct BenchTarget {
     pub kind: BenchKind,
     /// Its source file.
     pub src_path: PathBuf,
+    /// The version of its harness library that its package depends on (Cargo.lock), when
+    /// known: criterion's options and gungraun's runner depend on it.
+    pub harness_version: Option<String>,
+}
+
+impl BenchTarget {
+    /// Its harness library's version as (major, minor), when known.
+    pub fn harness_minor(&self) -> Option<(u64, u64)> {
+        self.harness_version
+            .as_deref()
+            .and_then(crate::builds::lockfile::major_minor)
+    }
 }
 
 /// The target crate.
@@ -56,6 +97,10 @@ pub struct TargetInfo {
     pub benches: Vec<BenchTarget>,
     /// The names of its `[[bin]]` targets.
     pub bins: Vec<String>,
+    /// The bench targets perfgate leaves out, each with why and the fix.
+    pub unmeasured: Vec<Unmeasured>,
+    /// The features every build enables (`--features`, `--all-features`).
+    pub features: Features,
 }
 
 impl TargetInfo {
@@ -83,6 +128,9 @@ pub struct Built {
     pub cargo_args: Vec<String>,
     /// The environment of this build (`RUSTFLAGS`, `CARGO_BUILD_JOBS`), likewise.
     pub env: Vec<(String, String)>,
+    /// The arguments that enable the target's features (`--features a,b`), given to every
+    /// cargo command but `clean`, which takes none.
+    pub features: Vec<String>,
     /// Bench target name → its executable.
     pub bench_exes: BTreeMap<String, PathBuf>,
     /// Binary target name → its executable.
@@ -108,8 +156,9 @@ impl Built {
         )
     }
 
-    /// `cargo <subcommand> --manifest-path … <cargo_args>` with this build's environment, run
-    /// from the crate's directory. Add the subcommand's own arguments after it.
+    /// `cargo <subcommand> --manifest-path … <cargo_args> <features>` with this build's
+    /// environment, run from the crate's directory. Add the subcommand's own arguments after
+    /// it.
     pub fn cargo(&self, subcommand: &str) -> Command {
         let mut cmd = Command::new("cargo");
         cmd.arg(subcommand)
@@ -117,6 +166,9 @@ impl Built {
             .arg(&self.manifest_path)
             .args(&self.cargo_args)
             .current_dir(&self.crate_dir);
+        if subcommand != "clean" {
+            cmd.args(&self.features);
+        }
         for (k, v) in &self.env {
             cmd.env(k, v);
         }

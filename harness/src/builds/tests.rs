@@ -13,8 +13,12 @@ const METADATA: &str = r#"{
       {"kind": ["bench"], "crate_types": ["bin"], "name": "alloc", "src_path": "/src/ws/demo/benches/alloc.rs"},
       {"kind": ["bench"], "crate_types": ["bin"], "name": "with-serde", "src_path": "/src/ws/demo/benches/with_serde.rs", "required-features": ["serde"]},
       {"kind": ["bin"], "crate_types": ["bin"], "name": "serde-cli", "src_path": "/src/ws/demo/src/bin/serde.rs", "required-features": ["serde"]},
+      {"kind": ["bench"], "crate_types": ["bin"], "name": "speed", "src_path": "/src/ws/demo/benches/speed.rs"},
+      {"kind": ["bench"], "crate_types": ["bin"], "name": "nightly", "src_path": "/src/ws/demo/benches/nightly.rs"},
+      {"kind": ["bench"], "crate_types": ["bin"], "name": "fast", "src_path": "/src/ws/demo/benches/fast.rs", "required-features": ["simd"]},
       {"kind": ["test"], "crate_types": ["bin"], "name": "it", "src_path": "/src/ws/demo/tests/it.rs"}
-    ]
+    ],
+    "features": {"default": ["simd"], "simd": [], "serde": ["dep:serde", "full"], "full": []}
   }],
   "workspace_root": "/src/ws",
   "target_directory": "/src/ws/target",
@@ -27,6 +31,10 @@ fn fake_source(path: &Path) -> Result<String> {
         Some("iai") => {
             "use iai_callgrind::{library_benchmark, main};\nmain!(library_benchmark_groups = g);\n"
         }
+        Some("speed") => "fn main() { divan::main(); }\n#[divan::bench]\nfn add() {}\n",
+        Some("nightly") => {
+            "#![feature(test)]\nextern crate test;\n#[bench]\nfn b(b: &mut test::Bencher) {}\n"
+        }
         _ => "// not criterion_main!, not iai_callgrind::main!\nfn main() {}\n",
     }
     .to_string())
@@ -38,20 +46,47 @@ fn fake_toolchain(dir: &Path) -> Result<Toolchain> {
     Ok(Toolchain::parse("rustc", dir, vv).expect("complete"))
 }
 
-fn info(filter: Option<&[String]>) -> Result<TargetInfo> {
+const LOCK: &str = r#"
+[[package]]
+name = "criterion"
+version = "0.3.6"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+
+[[package]]
+name = "demo"
+version = "0.1.0"
+dependencies = ["criterion", "divan", "iai-callgrind"]
+
+[[package]]
+name = "divan"
+version = "0.1.21"
+source = "registry+https://github.com/rust-lang/crates.io-index"
+"#;
+
+fn info_with(filter: Option<&[String]>, features: &Features) -> Result<TargetInfo> {
     let metadata: Metadata = serde_json::from_str(METADATA).expect("fixture parses");
+    let select = Selection {
+        benches: filter,
+        features,
+        require_benches: true,
+    };
     target_info(
         metadata,
         Path::new("/src/ws/demo/Cargo.toml"),
-        filter,
-        true,
+        &select,
+        &Lockfile::parse(LOCK).expect("lock"),
         fake_source,
         fake_toolchain,
     )
 }
 
-/// The targets that need a feature (`with-serde`, `serde-cli`) are left out: perfgate
-/// builds with the default features.
+fn info(filter: Option<&[String]>) -> Result<TargetInfo> {
+    info_with(filter, &Features::default())
+}
+
+/// The targets that need a feature the build does not enable (`with-serde`, `serde-cli`)
+/// are left out, with the reason and the fix; `fast` needs `simd`, a default feature. The
+/// libtest bench (`nightly`) is listed, not built.
 #[test]
 fn metadata_gives_the_package_its_benches_and_bins() {
     let info = info(None).expect("valid");
@@ -71,31 +106,139 @@ fn metadata_gives_the_package_its_benches_and_bins() {
     assert_eq!(
         benches,
         vec![
-            ("alloc", BenchKind::Other),
+            ("alloc", BenchKind::Custom),
+            ("fast", BenchKind::Custom),
             ("iai", BenchKind::Iai),
+            ("speed", BenchKind::Divan),
             ("wall", BenchKind::Criterion),
         ]
+    );
+    let versions: Vec<(&str, Option<&str>)> = info
+        .benches
+        .iter()
+        .map(|b| (b.name.as_str(), b.harness_version.as_deref()))
+        .collect();
+    assert_eq!(
+        versions,
+        vec![
+            ("alloc", None),
+            ("fast", None),
+            // Cargo.lock does not lock it (yet): unknown.
+            ("iai", None),
+            ("speed", Some("0.1.21")),
+            ("wall", Some("0.3.6")),
+        ]
+    );
+    let left_out: Vec<(&str, &str)> = info
+        .unmeasured
+        .iter()
+        .map(|u| (u.bench.as_str(), u.reason.as_str()))
+        .collect();
+    assert_eq!(
+        left_out,
+        vec![
+            (
+                "nightly",
+                "uses libtest's `#[bench]`, which needs a nightly compiler"
+            ),
+            ("with-serde", "needs the features `serde`"),
+        ]
+    );
+    assert_eq!(
+        info.unmeasured[1].fix,
+        "enable them with `features = [\"serde\"]` (or `all_features = true`) under `[target]` in perfgate.toml"
+    );
+}
+
+#[test]
+fn features_bring_in_the_targets_that_need_them() {
+    let serde = Features {
+        enable: vec!["serde".into()],
+        all: false,
+    };
+    let info = info_with(None, &serde).expect("valid");
+    assert!(info.benches.iter().any(|b| b.name == "with-serde"));
+    assert!(info.bins.contains(&"serde-cli".to_string()));
+    assert_eq!(info.unmeasured.len(), 1, "{:?}", info.unmeasured);
+    assert_eq!(info.features, serde);
+    let all = Features {
+        enable: Vec::new(),
+        all: true,
+    };
+    let info = info_with(None, &all).expect("valid");
+    assert!(info.benches.iter().any(|b| b.name == "with-serde"));
+    assert_eq!(serde.cargo_args(), ["--features", "serde"]);
+    assert_eq!(all.cargo_args(), ["--all-features"]);
+    assert!(Features::default().cargo_args().is_empty());
+    // A default feature enables what it names.
+    let table = BTreeMap::from([
+        ("default".to_string(), vec!["a".to_string()]),
+        ("a".to_string(), vec!["b".to_string(), "dep:x".to_string()]),
+        ("b".to_string(), vec!["x/y".to_string()]),
+    ]);
+    let enabled = enabled_features(&table, &Features::default());
+    assert_eq!(
+        enabled.into_iter().collect::<Vec<_>>(),
+        ["a", "b", "default"]
     );
 }
 
 #[test]
 fn the_filter_keeps_named_benches_and_rejects_unknown_ones() {
     let keep = ["iai".to_string()];
-    let info = info(Some(&keep)).expect("valid");
-    assert_eq!(info.benches.len(), 1);
-    assert_eq!(info.benches[0].name, "iai");
+    let kept = info(Some(&keep)).expect("valid");
+    assert_eq!(kept.benches.len(), 1);
+    assert_eq!(kept.benches[0].name, "iai");
 
     let typo = ["wal".to_string()];
     let err = info_err(Some(&typo));
     assert_eq!(
         err,
-        "`demo` has no criterion or iai-callgrind benches named `wal` (its benches: `alloc`, `iai`, `wall`); add a `[[bench]]` target with `harness = false`, or fix `benches` in perfgate.toml"
+        "`demo` has no bench perfgate can measure named `wal` (its benches: `alloc`, `fast`, `iai`, `speed`, `wall`); add a `[[bench]]` target with `harness = false` (criterion, divan, gungraun, or a `main` writing Bencher Metric Format JSON), or fix `benches` in perfgate.toml"
     );
 
-    let custom_only = ["alloc".to_string()];
-    let err = info_err(Some(&custom_only));
+    let feature_gated = ["with-serde".to_string()];
+    let err = info_err(Some(&feature_gated));
+    assert_eq!(
+        err,
+        "bench `with-serde` cannot be measured: it needs the features `serde`; enable them with `features = [\"serde\"]` (or `all_features = true`) under `[target]` in perfgate.toml"
+    );
+
+    // An empty filter is no filter (it used to read "among ;").
+    let none: [String; 0] = [];
+    assert_eq!(info(Some(&none)).expect("valid").benches.len(), 5);
+}
+
+#[test]
+fn a_crate_whose_benches_cannot_be_measured_says_why() {
+    let metadata: Metadata = serde_json::from_str(
+        r#"{"packages": [{"name": "n", "manifest_path": "/w/Cargo.toml", "targets": [
+            {"kind": ["bench"], "name": "nightly", "src_path": "/w/benches/nightly.rs"},
+            {"kind": ["bench"], "name": "with-serde", "src_path": "/w/benches/s.rs", "required-features": ["serde"]}
+        ]}], "workspace_root": "/w", "target_directory": "/w/target"}"#,
+    )
+    .expect("metadata");
+    let select = Selection {
+        benches: None,
+        features: &Features::default(),
+        require_benches: true,
+    };
+    let err = target_info(
+        metadata,
+        Path::new("/w/Cargo.toml"),
+        &select,
+        &Lockfile::default(),
+        fake_source,
+        fake_toolchain,
+    )
+    .expect_err("nothing to measure")
+    .to_string();
     assert!(
-        err.starts_with("`demo` has no criterion or iai-callgrind benches among `alloc`;"),
+        err.starts_with("`n` has no bench perfgate can measure (`nightly` uses libtest's `#[bench]`, which needs a nightly compiler: port it"),
+        "{err}"
+    );
+    assert!(
+        err.contains("(`with-serde` needs the features `serde`: enable them"),
         "{err}"
     );
 }
@@ -107,17 +250,27 @@ fn info_err(filter: Option<&[String]>) -> String {
 #[test]
 fn a_manifest_that_is_no_package_is_not_found() {
     let metadata: Metadata = serde_json::from_str(METADATA).expect("fixture parses");
+    let select = Selection {
+        benches: None,
+        features: &Features::default(),
+        require_benches: true,
+    };
     let err = target_info(
         metadata,
         Path::new("/src/ws/Cargo.toml"),
-        None,
-        true,
+        &select,
+        &Lockfile::default(),
         fake_source,
         fake_toolchain,
     )
     .expect_err("virtual manifest");
     assert!(matches!(err, Error::ManifestNotFound { .. }), "{err}");
-    let err = inspect(Path::new("/nonexistent/Cargo.toml"), None).expect_err("missing");
+    let err = inspect(
+        Path::new("/nonexistent/Cargo.toml"),
+        None,
+        &Features::default(),
+    )
+    .expect_err("missing");
     assert!(matches!(err, Error::ManifestNotFound { .. }), "{err}");
 }
 
@@ -147,7 +300,17 @@ fn bench_kinds_come_from_the_source() {
     );
     assert_eq!(
         bench_kind("fn main() { println!(\"{}\", 1); }"),
-        BenchKind::Other
+        BenchKind::Custom
+    );
+    assert_eq!(
+        bench_kind("fn main() {\n    divan::main();\n}\n#[divan::bench]\nfn f() {}"),
+        BenchKind::Divan
+    );
+    assert_eq!(
+        bench_kind(
+            "#![feature(test)]\nextern crate test;\n#[bench]\nfn b(b: &mut test::Bencher) {}"
+        ),
+        BenchKind::Libtest
     );
 }
 

@@ -191,7 +191,7 @@ fn measure(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow::
                 callgrind_metric && b.name.replace('-', "_") == first
             }
             BenchKind::Criterion => !callgrind_metric,
-            BenchKind::Other => false,
+            BenchKind::Divan | BenchKind::Custom | BenchKind::Libtest => false,
         })
         .cloned()
         .collect();
@@ -217,12 +217,9 @@ fn measure(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow::
         let home = results.join(&bench.name);
         crate::atomic::fresh_dir(&home)?;
         match bench.kind {
-            BenchKind::Criterion => measurements.extend(run::criterion::run(
-                &built,
-                bench,
-                &plan.criterion_args,
-                &home,
-            )?),
+            BenchKind::Criterion => {
+                measurements.extend(run::criterion::run(&built, bench, &plan.criterion, &home)?)
+            }
             _ => measurements.extend(run::iai::run(&built, bench, &home)?),
         }
     }
@@ -246,5 +243,6 @@ fn measure(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow::
             &target.toolchain,
         )?,
         profiles: BTreeMap::from([(series.profile.name().to_string(), run)]),
+        unmeasured: Vec::new(),
     })
 }

@@ -21,9 +21,12 @@ use crate::git::CommitInfo;
 use crate::interleave::{self, Side, Unit};
 use crate::measure::Measurement;
 use crate::metric::Metric;
+use crate::plan::Sampling;
 use crate::plan::Startup;
 use crate::progress::Progress;
 use crate::run;
+use crate::run::divan::DivanSampling;
+use crate::run::rounds::RoundSampling;
 use crate::store::{self, Baseline};
 
 use crate::pipeline::{Measured, sort};
@@ -34,31 +37,29 @@ pub const ROUNDS: usize = 10;
 /// Passes a noisy regression is judged in before it fails (it must regress in most of them).
 pub const PASSES: usize = 3;
 
-/// criterion's sampling for one process of a round: short, since the samples are the
-/// processes; `full` measures each process for longer.
-fn round_criterion_args(full: bool) -> Vec<String> {
-    let args: &[&str] = if full {
-        &[
-            "--warm-up-time",
-            "0.5",
-            "--measurement-time",
-            "1",
-            "--noplot",
-        ]
+/// The sampling of one process of a round: short, since the samples are the processes;
+/// `full` measures each process for longer (criterion's longer times, divan's own sampling).
+fn round_sampling(full: bool) -> RoundSampling {
+    if full {
+        RoundSampling {
+            criterion: Sampling {
+                warm_up_s: Some(0.5),
+                measurement_s: Some(1.0),
+                ..Sampling::DEFAULT
+            },
+            divan: DivanSampling::FULL,
+        }
     } else {
-        &[
-            "--warm-up-time",
-            "0.1",
-            "--measurement-time",
-            "0.3",
-            "--sample-size",
-            "10",
-            "--nresamples",
-            "1000",
-            "--noplot",
-        ]
-    };
-    args.iter().map(|a| a.to_string()).collect()
+        RoundSampling {
+            criterion: Sampling {
+                warm_up_s: Some(0.1),
+                measurement_s: Some(0.3),
+                sample_size: Some(10),
+                nresamples: Some(1000),
+            },
+            divan: DivanSampling::QUICK,
+        }
+    }
 }
 
 /// What the interleaved comparison needs from the command layer.
@@ -207,8 +208,9 @@ fn units(sides: &Sides, startup: bool) -> Vec<Unit> {
                 .benches
                 .iter()
                 .any(|b| b.name == bench.name && b.kind == bench.kind);
-            if bench.kind == BenchKind::Criterion && in_base {
-                units.push(Unit::Criterion {
+            let wall_time = matches!(bench.kind, BenchKind::Criterion | BenchKind::Divan);
+            if wall_time && in_base {
+                units.push(Unit::Bench {
                     profile: profile.clone(),
                     bench: bench.name.clone(),
                 });
@@ -237,7 +239,7 @@ fn run_pass(
         interleave::seed(&job.base.sha, &job.head.sha, pass),
     );
     let progress = Progress::new(steps.len() as u64);
-    let criterion_args = round_criterion_args(job.full);
+    let sampling = round_sampling(job.full);
     // A start-up block runs its share of the configured runs, at least one.
     let startup = job.startup.as_ref().map(|s| Startup {
         runs: s.runs.div_ceil(ROUNDS).max(1),
@@ -247,7 +249,7 @@ fn run_pass(
     for step in steps {
         let profile = step.unit.profile().to_string();
         let what = match &step.unit {
-            Unit::Criterion { bench, .. } => format!("bench `{bench}`"),
+            Unit::Bench { bench, .. } => format!("bench `{bench}`"),
             Unit::Startup { .. } => "start-up".to_string(),
         };
         progress.step(
@@ -265,7 +267,7 @@ fn run_pass(
             &step.unit,
             built,
             &measured.target,
-            &criterion_args,
+            &sampling,
             startup.as_ref(),
             home,
         )?;
@@ -289,7 +291,7 @@ fn apply(baseline: &mut Baseline, side: Side, gathered: &Gathered, startup: Opti
             continue;
         }
         let pooled = match unit {
-            Unit::Criterion { .. } => interleave::pool_processes(processes),
+            Unit::Bench { .. } => interleave::pool_processes(processes),
             Unit::Startup { .. } => {
                 let Some(startup) = startup else { continue };
                 let samples: Vec<f64> = processes
@@ -385,16 +387,11 @@ mod tests {
 
     #[test]
     fn quick_rounds_are_short_and_full_rounds_longer() {
-        let quick = round_criterion_args(false);
-        let full = round_criterion_args(true);
-        let time = |args: &[String]| -> f64 {
-            let i = args
-                .iter()
-                .position(|a| a == "--measurement-time")
-                .expect("a measurement time");
-            args[i + 1].parse().expect("a number")
-        };
-        assert!(time(&quick) < time(&full));
-        assert!(quick.contains(&"--noplot".to_string()) && full.contains(&"--noplot".to_string()));
+        let quick = round_sampling(false);
+        let full = round_sampling(true);
+        assert!(quick.criterion.measurement_s < full.criterion.measurement_s);
+        assert!(quick.criterion.warm_up_s < full.criterion.warm_up_s);
+        assert!(quick.divan.sample_count < full.divan.sample_count.or(Some(100)));
+        assert!(quick.criterion.args(None).contains(&"--noplot".to_string()));
     }
 }

@@ -68,6 +68,7 @@ fn baseline(sha: &str, measurements: Vec<Measurement>) -> Baseline {
                 measurements,
             },
         )]),
+        unmeasured: Vec::new(),
     }
 }
 

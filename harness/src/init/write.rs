@@ -38,7 +38,7 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
     let measured: Vec<String> = target
         .benches
         .iter()
-        .filter(|b| b.kind != BenchKind::Other)
+        .filter(|b| b.kind != BenchKind::Custom)
         .map(|b| b.name.clone())
         .collect();
     let mut written = Vec::new();

@@ -70,7 +70,11 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
     };
     let source_root = worktree.as_ref().map_or(root.as_path(), |t| t.path());
     let crate_dir = plan.target_in(source_root);
-    let target = builds::inspect(&crate_dir.join("Cargo.toml"), plan.benches.as_deref())?;
+    let target = builds::inspect(
+        &crate_dir.join("Cargo.toml"),
+        plan.benches.as_deref(),
+        &plan.features,
+    )?;
     let fingerprint =
         fingerprint::collect(&target.workspace_root.join("Cargo.lock"), &target.toolchain)?;
     preflight(plan, &target)?;
@@ -79,13 +83,17 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
     let mut profiles = BTreeMap::new();
     let mut builds = BTreeMap::new();
     let mut release: Option<Built> = None;
+    let mut unmeasured = target.unmeasured.clone();
     for &profile in &plan.profiles {
-        let (run, built) =
+        let (run, built, left_out) =
             profile::measure_profile(plan, &target, profile, &mut release, &progress)?;
         profiles.insert(profile.name().to_string(), run);
         builds.insert(profile.name().to_string(), built);
+        unmeasured.extend(left_out);
     }
     progress.finish();
+    unmeasured.sort();
+    unmeasured.dedup();
 
     let baseline = Baseline {
         schema_version: store::SCHEMA_VERSION,
@@ -97,6 +105,7 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
         target: target.package.clone(),
         fingerprint,
         profiles,
+        unmeasured,
     };
     let path = if plan.partial {
         store::save_partial(&plan.baselines_dir, &baseline)?
@@ -129,11 +138,16 @@ pub fn preflight(plan: &Plan, target: &TargetInfo) -> anyhow::Result<()> {
 /// Checks the tools the selected callgrind benches of `target` need (valgrind, and each
 /// kind's runner at the version in Cargo.lock), before anything is built.
 pub fn preflight_benches(target: &TargetInfo) -> anyhow::Result<()> {
-    let lock = target.workspace_root.join("Cargo.lock");
-    for kind in [BenchKind::Iai, BenchKind::Gungraun] {
-        if target.benches.iter().any(|b| b.kind == kind) {
-            run::iai::preflight(kind, &lock)?;
-        }
+    for bench in target
+        .benches
+        .iter()
+        .filter(|b| b.kind.is_callgrind_harness())
+    {
+        run::iai::preflight(bench.kind, bench.harness_version.as_deref())?;
+    }
+    if target.benches.iter().any(|b| b.kind == BenchKind::Divan) {
+        // divan benches' instructions are counted under callgrind.
+        crate::process::first_line("valgrind", &["--version"], crate::process::hint::VALGRIND)?;
     }
     Ok(())
 }
@@ -141,11 +155,7 @@ pub fn preflight_benches(target: &TargetInfo) -> anyhow::Result<()> {
 /// How many progress steps a run has: per profile, the build, the build time, each bench, and
 /// the size, start-up and allocation measurements.
 fn steps(plan: &Plan, target: &TargetInfo) -> u64 {
-    let benches = target
-        .benches
-        .iter()
-        .filter(|b| b.kind != BenchKind::Other)
-        .count() as u64;
+    let benches = target.benches.len() as u64;
     let startup = if plan.startup.is_some() { 2 } else { 0 };
     plan.profiles.len() as u64 * (3 + benches + startup)
 }

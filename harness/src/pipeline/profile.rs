@@ -4,22 +4,24 @@
 use crate::builds;
 use crate::builds::pgo;
 use crate::builds::target::{BenchKind, Built, TargetInfo};
-use crate::measure::Measurement;
+use crate::measure::{Measurement, Unmeasured};
 use crate::plan::Plan;
 use crate::profile::Profile;
 use crate::progress::Progress;
 use crate::run;
+use crate::run::divan::DivanSampling;
 use crate::store::ProfileRun;
 
 /// Builds and measures one profile. `release` holds the release build once made: PGO needs it
-/// to prove that the profile changed the code.
+/// to prove that the profile changed the code. Returns the profile's run, its build, and the
+/// bench targets that ran but gave nothing perfgate can read.
 pub(super) fn measure_profile(
     plan: &Plan,
     target: &TargetInfo,
     profile: Profile,
     release: &mut Option<Built>,
     progress: &Progress,
-) -> anyhow::Result<(ProfileRun, Built)> {
+) -> anyhow::Result<(ProfileRun, Built, Vec<Unmeasured>)> {
     let name = profile.name();
     progress.step(name, "building");
     let (built, cost, pgo_info) = if profile == Profile::Pgo {
@@ -47,25 +49,52 @@ pub(super) fn measure_profile(
     progress.done();
 
     let results = built.target_dir.join("perfgate-results");
+    let mut unmeasured = Vec::new();
     for bench in &target.benches {
         let home = results.join(&bench.name);
         match bench.kind {
             BenchKind::Criterion => {
                 progress.step(name, &format!("bench `{}` (criterion)", bench.name));
                 crate::atomic::fresh_dir(&home)?;
-                measurements.extend(run::criterion::run(
-                    &built,
-                    bench,
-                    &plan.criterion_args,
-                    &home,
-                )?);
+                measurements.extend(run::criterion::run(&built, bench, &plan.criterion, &home)?);
             }
             BenchKind::Iai | BenchKind::Gungraun => {
                 progress.step(name, &format!("bench `{}` (callgrind)", bench.name));
                 crate::atomic::fresh_dir(&home)?;
                 measurements.extend(run::iai::run(&built, bench, &home)?);
             }
-            BenchKind::Other => continue,
+            BenchKind::Divan => {
+                let sampling = divan_sampling(plan);
+                progress.step(
+                    name,
+                    &format!(
+                        "bench `{}` (divan ×{}, then callgrind)",
+                        bench.name, sampling.processes
+                    ),
+                );
+                crate::atomic::fresh_dir(&home)?;
+                measurements.extend(run::divan::run(&built, bench, &sampling, &home)?);
+            }
+            BenchKind::Custom => {
+                let processes = divan_sampling(plan).processes;
+                progress.step(
+                    name,
+                    &format!("bench `{}` (custom harness ×{processes})", bench.name),
+                );
+                crate::atomic::fresh_dir(&home)?;
+                match run::bmf::run(&built, bench, processes, &home)? {
+                    Some(ms) => measurements.extend(ms),
+                    None => unmeasured.push(Unmeasured {
+                        bench: bench.name.clone(),
+                        reason: format!(
+                            "has a harness perfgate does not know and wrote no Bencher Metric Format JSON (to stdout, or to the file named by `{}`)",
+                            run::bmf::FILE_VAR
+                        ),
+                        fix: "write its results as BMF JSON (see the README's \"Bench harnesses\"), or port it to criterion, divan or gungraun".to_string(),
+                    }),
+                }
+            }
+            BenchKind::Libtest => continue,
         }
         progress.done();
     }
@@ -91,7 +120,16 @@ pub(super) fn measure_profile(
         pgo: pgo_info,
         measurements,
     };
-    Ok((run, built))
+    Ok((run, built, unmeasured))
+}
+
+/// How divan benches (and custom ones, by their processes) are sampled in the plan's mode.
+pub(crate) fn divan_sampling(plan: &Plan) -> DivanSampling {
+    if plan.quick {
+        DivanSampling::QUICK
+    } else {
+        DivanSampling::FULL
+    }
 }
 
 /// Measurements in a stable order, so baselines diff cleanly.

@@ -68,6 +68,28 @@ pub fn table(baseline: &Baseline) -> String {
     columns(&lines)
 }
 
+/// The bench targets the run left out, one line each with why and the fix; empty when every
+/// bench was measured. Printed after [`table`], so nothing is skipped in silence.
+pub fn unmeasured(baseline: &Baseline) -> String {
+    let mut out = String::new();
+    if baseline.unmeasured.is_empty() {
+        return out;
+    }
+    out.push_str(&format!(
+        "not measured ({} bench target{}):\n",
+        baseline.unmeasured.len(),
+        if baseline.unmeasured.len() == 1 {
+            ""
+        } else {
+            "s"
+        }
+    ));
+    for u in &baseline.unmeasured {
+        out.push_str(&format!("  `{}` {}; {}\n", u.bench, u.reason, u.fix));
+    }
+    out
+}
+
 /// Profiles in build order (release first), whatever order the map holds them in.
 fn profile_order<'p>(profiles: &[&'p String]) -> Vec<&'p String> {
     let rank = |name: &str| {
@@ -111,5 +133,6 @@ pub fn json(baseline: &Baseline, path: &std::path::Path) -> serde_json::Value {
         "target": baseline.target,
         "profiles": order,
         "headline": rows,
+        "unmeasured": baseline.unmeasured,
     })
 }

@@ -20,6 +20,7 @@ use crate::builds::target::{BenchTarget, Built};
 use crate::error::{Error, Result};
 use crate::measure::{Interval, Measurement, Unit};
 use crate::metric::Metric;
+use crate::plan::Sampling;
 use crate::process;
 
 /// The tool name in [`Error::ToolOutput`].
@@ -28,17 +29,20 @@ const TOOL: &str = "criterion";
 /// Runs one criterion bench target under `built`, results written under `home`
 /// (`CRITERION_HOME`; a fresh dir per profile and bench), and returns its measurements.
 ///
-/// `args` go to the criterion harness after `--` (`--noplot`, `--warm-up-time 0.2`, a filter).
+/// `sampling` becomes the harness options of the bench's criterion version, after `--`.
 /// criterion rejects `--sample-size` below 10 by panicking, which is reported as a failed
 /// bench like any other panic.
 pub fn run(
     built: &Built,
     bench: &BenchTarget,
-    args: &[String],
+    sampling: &Sampling,
     home: &Path,
 ) -> Result<Vec<Measurement>> {
     let mut cmd = built.cargo("bench");
-    cmd.arg("--bench").arg(&bench.name).arg("--").args(args);
+    cmd.arg("--bench")
+        .arg(&bench.name)
+        .arg("--")
+        .args(sampling.args(bench.harness_minor()));
     execute(cmd, built, bench, home)
 }
 
@@ -48,20 +52,13 @@ pub fn run(
 pub fn run_process(
     built: &Built,
     bench: &BenchTarget,
-    args: &[String],
+    sampling: &Sampling,
     home: &Path,
 ) -> Result<Vec<Measurement>> {
-    let exe = built
-        .bench_exes
-        .get(&bench.name)
-        .ok_or_else(|| Error::ToolOutput {
-            tool: TOOL,
-            path: built.target_dir.clone(),
-            message: format!("the build has no executable for bench `{}`", bench.name),
-        })?;
+    let exe = super::bench_exe(built, bench, TOOL)?;
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("--bench")
-        .args(args)
+        .args(sampling.args(bench.harness_minor()))
         .current_dir(&built.crate_dir)
         .env("CARGO_MANIFEST_DIR", &built.crate_dir);
     execute(cmd, built, bench, home)

@@ -78,16 +78,14 @@ impl Flavour {
 }
 
 /// Checks, before anything is built, the tools a callgrind bench of `kind` needs: valgrind on
-/// PATH, and the runner at the library's version locked in `cargo_lock` (the target's
+/// PATH, and the runner at the library's version `library` (as locked in the target's
 /// Cargo.lock). A missing tool is [`Error::ToolMissing`], a runner of another version
 /// [`Error::ToolVersion`], each with the install command. A runner whose version cannot be
 /// read passes here; the run itself reports it.
-pub fn preflight(kind: BenchKind, cargo_lock: &Path) -> Result<()> {
+pub fn preflight(kind: BenchKind, library: Option<&str>) -> Result<()> {
     process::first_line("valgrind", &["--version"], process::hint::VALGRIND)?;
     let flavour = Flavour::of(kind);
-    let library = fs::read_to_string(cargo_lock)
-        .ok()
-        .and_then(|text| locked_version(&text, flavour.library));
+    let library = library.map(str::to_string);
     let output = match Command::new(flavour.runner).arg("--version").output() {
         Ok(output) => output,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -155,7 +153,7 @@ pub fn run(built: &Built, bench: &BenchTarget, home: &Path) -> Result<Vec<Measur
             },
             Some(RunnerProblem::Missing) => Error::ToolMissing {
                 tool: flavour.runner.to_string(),
-                fix: flavour.install_fix(locked_library_version(built, flavour).as_deref()),
+                fix: flavour.install_fix(bench.harness_version.as_deref()),
             },
             None => bench_failed(built, bench, &cmd, &output),
         });
@@ -488,29 +486,6 @@ fn parenthesised(text: &str) -> Option<String> {
     let end = rest.find(')')?;
     let inner = rest[..end].trim();
     (!inner.is_empty()).then(|| inner.to_string())
-}
-
-/// The library's version as locked in the target's Cargo.lock (found in the crate's directory
-/// or above it), for the install command when the runner is missing.
-fn locked_library_version(built: &Built, flavour: &Flavour) -> Option<String> {
-    let lock = built
-        .crate_dir
-        .ancestors()
-        .map(|dir| dir.join("Cargo.lock"))
-        .find(|p| p.is_file())?;
-    let text = fs::read_to_string(lock).ok()?;
-    locked_version(&text, flavour.library)
-}
-
-/// Pure: the version of `package` in a Cargo.lock text (the first, if several are locked).
-fn locked_version(lock_text: &str, package: &str) -> Option<String> {
-    let doc = config_core::parse(lock_text).ok()?;
-    let packages = doc.get("package")?.as_array()?;
-    packages.iter().find_map(|p| {
-        let p = p.as_table()?;
-        (p.get("name")?.as_str()? == package).then_some(())?;
-        Some(p.get("version")?.as_str()?.to_string())
-    })
 }
 
 #[cfg(test)]

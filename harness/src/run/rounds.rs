@@ -11,7 +11,16 @@ use crate::interleave::Unit;
 use crate::measure::Measurement;
 use crate::plan::Startup;
 
-/// Copies the executables a round runs (criterion benches, the start-up binary) of `built`
+/// How one process of a round samples its bench: criterion's options, or divan's.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct RoundSampling {
+    /// A criterion bench's sampling.
+    pub criterion: crate::plan::Sampling,
+    /// A divan bench's sampling (its `processes` are not used: a round is one process).
+    pub divan: super::divan::DivanSampling,
+}
+
+/// Copies the executables a round runs (wall-time benches, the start-up binary) of `built`
 /// into `dir`, and returns the build with its paths pointing at the copies. Two commits built
 /// into one target directory overwrite each other's executables; their frozen copies stay.
 /// The crate directory stays the commit's own (its worktree), where the processes run.
@@ -34,7 +43,7 @@ pub fn freeze(
     for bench in target
         .benches
         .iter()
-        .filter(|b| b.kind == BenchKind::Criterion)
+        .filter(|b| matches!(b.kind, BenchKind::Criterion | BenchKind::Divan))
     {
         if let Some(exe) = built.bench_exes.get(&bench.name) {
             let copy = dir.join("bench").join(&bench.name);
@@ -62,28 +71,34 @@ fn copy_exe(from: &Path, to: &PathBuf) -> Result<()> {
         })
 }
 
-/// Runs one process of `unit` on a frozen build: a criterion bench target with `criterion_args`
+/// Runs one process of `unit` on a frozen build: a criterion or divan bench target sampled as
+/// `sampling`
 /// (results under `home`, emptied first), or `startup.runs` start-up processes. Returns what
 /// the process measured.
 pub fn run_unit(
     unit: &Unit,
     built: &Built,
     target: &TargetInfo,
-    criterion_args: &[String],
+    sampling: &RoundSampling,
     startup: Option<&Startup>,
     home: &Path,
 ) -> Result<Vec<Measurement>> {
     match unit {
-        Unit::Criterion { bench, .. } => {
+        Unit::Bench { bench, .. } => {
             let bench = target
                 .benches
                 .iter()
                 .find(|b| &b.name == bench)
                 .ok_or_else(|| Error::ToolOutput {
-                    tool: "criterion",
+                    tool: "cargo",
                     path: target.manifest_path.clone(),
                     message: format!("the target has no bench `{bench}`"),
                 })?;
+            if bench.kind == BenchKind::Divan {
+                let rows = super::divan::run_process(built, bench, &sampling.divan)?;
+                let sha = built.artifact_sha256(&bench.name, "bench");
+                return Ok(super::divan::to_measurements(&[rows], sha.as_deref()));
+            }
             if home.exists() {
                 std::fs::remove_dir_all(home).map_err(|source| Error::Io {
                     action: "clear",
@@ -91,7 +106,7 @@ pub fn run_unit(
                     source,
                 })?;
             }
-            super::criterion::run_process(built, bench, criterion_args, home)
+            super::criterion::run_process(built, bench, &sampling.criterion, home)
         }
         Unit::Startup { .. } => match startup {
             Some(startup) => super::startup::measure(built, startup),

@@ -220,6 +220,7 @@ pub(crate) mod tests {
             target_dir: PathBuf::from("target"),
             cargo_args: Vec::new(),
             env: Vec::new(),
+            features: Vec::new(),
             bench_exes: BTreeMap::new(),
             bins: bins
                 .iter()

@@ -24,7 +24,7 @@ use crate::env_field::EnvField;
 use crate::error::{Error, Result};
 use crate::fingerprint::Fingerprint;
 use crate::git::CommitInfo;
-use crate::measure::{Artifact, Measurement, PgoInfo};
+use crate::measure::{Artifact, Measurement, PgoInfo, Unmeasured};
 
 /// The version of the baseline format this perfgate writes and reads. Bumped on every change
 /// an older reader would misread (a removed or renamed field, a changed unit or meaning);
@@ -52,6 +52,10 @@ pub struct Baseline {
     pub fingerprint: Fingerprint,
     /// Profile name (`release`, `release-lto`, `release-consistent`, `pgo`) → its run.
     pub profiles: BTreeMap<String, ProfileRun>,
+    /// The bench targets found but not measured, each with why and the fix (absent when
+    /// every bench was measured).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unmeasured: Vec<Unmeasured>,
 }
 
 /// The build and measurements of the target under one profile.
@@ -425,6 +429,7 @@ mod tests {
             target: "config-core".into(),
             fingerprint: fingerprint(),
             profiles: [("release".to_string(), run)].into(),
+            unmeasured: Vec::new(),
         }
     }
 

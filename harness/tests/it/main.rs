@@ -7,6 +7,7 @@ mod compare;
 mod explain;
 mod faults;
 mod golden;
+mod harnesses;
 mod init;
 mod report;
 mod run;

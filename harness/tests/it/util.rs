@@ -27,6 +27,12 @@ impl Fixture {
         Fixture::tiny_with(false)
     }
 
+    /// A copy of `tests/fixtures/<name>` (one crate per harness or repository shape),
+    /// committed.
+    pub fn named(name: &str) -> Fixture {
+        Fixture::copy_of(name, false)
+    }
+
     /// [`Fixture::tiny`] whose commits all carry one fixed date: its shas are the same on
     /// every machine and in every run.
     pub fn tiny_at_fixed_dates() -> Fixture {
@@ -34,8 +40,14 @@ impl Fixture {
     }
 
     fn tiny_with(fixed_dates: bool) -> Fixture {
+        Fixture::copy_of("tiny", fixed_dates)
+    }
+
+    fn copy_of(name: &str, fixed_dates: bool) -> Fixture {
         let dir = tempfile::tempdir().expect("a temp dir");
-        let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny");
+        let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name);
         copy_dir(&source, dir.path());
         let fixture = Fixture { dir, fixed_dates };
         fixture.git(&["init", "-q", "-b", "main"]);

@@ -38,27 +38,36 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::builds::target::{BenchKind, Built, TargetInfo};
+use crate::builds::target::{BenchKind, BenchTarget, Built, TargetInfo};
 use crate::builds::toolchain::{Toolchain, llvm_major};
 use crate::builds::{self, BuildCost, BuildOutput, Stopwatch};
 use crate::error::{Error, Result};
 use crate::fingerprint::sha256_file;
 use crate::measure::{Artifact, PgoInfo};
-use crate::plan::{Plan, Training};
+use crate::plan::{Plan, Sampling, Training};
 use crate::process;
 use crate::profile::Profile;
 use crate::progress::Progress;
 
+/// The harness options of a training run of `bench`: criterion's short sampling, or divan's
+/// plain output with few samples.
+fn training_args(bench: &BenchTarget) -> Vec<String> {
+    match bench.kind {
+        BenchKind::Divan => TRAINING_DIVAN_ARGS.iter().map(|a| a.to_string()).collect(),
+        _ => TRAINING_SAMPLING.args(bench.harness_minor()),
+    }
+}
+
+/// divan's options for training: a few samples each, no colour.
+const TRAINING_DIVAN_ARGS: [&str; 4] = ["--color", "never", "--sample-count", "10"];
+
 /// Criterion's sampling for training: short, since only the code paths matter.
-pub const TRAINING_CRITERION_ARGS: [&str; 7] = [
-    "--warm-up-time",
-    "0.1",
-    "--measurement-time",
-    "0.2",
-    "--sample-size",
-    "10",
-    "--noplot",
-];
+pub const TRAINING_SAMPLING: Sampling = Sampling {
+    warm_up_s: Some(0.1),
+    measurement_s: Some(0.2),
+    sample_size: Some(10),
+    nresamples: None,
+};
 
 /// The raw profile file name pattern (`%m`: binary signature, `%p`: process id).
 const RAW_PROFILE_PATTERN: &str = "default_%m_%p.profraw";
@@ -330,6 +339,7 @@ fn pgo_built(
             dir.to_string_lossy().into_owned(),
         ],
         env: vec![rustflags_env(flags)],
+        features: target.features.cargo_args(),
         bench_exes: Default::default(),
         bins: Default::default(),
         artifacts: Vec::new(),
@@ -369,26 +379,27 @@ fn train(
     let profile_file = dirs.raw.join(RAW_PROFILE_PATTERN);
     match &plan.training {
         Training::Benches => {
-            let benches: Vec<&str> = target
+            let benches: Vec<&BenchTarget> = target
                 .benches
                 .iter()
-                .filter(|b| b.kind == BenchKind::Criterion)
-                .map(|b| b.name.as_str())
+                .filter(|b| matches!(b.kind, BenchKind::Criterion | BenchKind::Divan))
                 .collect();
             if benches.is_empty() {
                 return Err(Error::PgoVerification {
                     step: step::PROFILE,
                     detail: format!(
-                        "no criterion bench of `{}` is selected to train with; select one in `benches`, or set `[pgo] train` in perfgate.toml",
+                        "no criterion or divan bench of `{}` is selected to train with; select one in `benches`, or set `[pgo] train` in perfgate.toml",
                         target.package
                     ),
                 });
             }
             let mut shown = Vec::new();
             for bench in benches {
+                let args = training_args(bench);
+                let bench = bench.name.as_str();
                 let mut cmd = gen_build.cargo("bench");
                 cmd.args(["--bench", bench, "--"])
-                    .args(TRAINING_CRITERION_ARGS)
+                    .args(&args)
                     .env("LLVM_PROFILE_FILE", &profile_file)
                     .env("CRITERION_HOME", gen_build.target_dir.join("criterion"));
                 let output = gen_build.run_bench(&mut cmd, bench, "pgo (training)")?;
@@ -401,10 +412,7 @@ fn train(
                         stderr_tail: process::tail(&output.stderr),
                     });
                 }
-                shown.push(format!(
-                    "cargo bench --bench {bench} -- {}",
-                    TRAINING_CRITERION_ARGS.join(" ")
-                ));
+                shown.push(format!("cargo bench --bench {bench} -- {}", args.join(" ")));
             }
             Ok(shown.join("; "))
         }

@@ -70,8 +70,11 @@ fn demo_target() -> TargetInfo {
             name: "wall".into(),
             kind: BenchKind::Criterion,
             src_path: "/src/ws/demo/benches/wall.rs".into(),
+            harness_version: Some("0.8.2".into()),
         }],
         bins: vec!["demo-cli".into()],
+        unmeasured: Vec::new(),
+        features: Default::default(),
     }
 }
 
