@@ -2,16 +2,19 @@
 //! summaries saved as JSON under a fresh home, then reads every `summary.json` into
 //! [`Measurement`]s.
 //!
-//! This module owns both summary formats (iai-callgrind 0.16's `"version": "6"` and gungraun
-//! 0.20's `"version": "7"`) and the runner's version check; nothing outside `run` sees them.
+//! This module owns both summary formats (`"version": "6"`, written by iai-callgrind 0.16 and
+//! gungraun 0.17 to 0.19, and `"version": "7"`, gungraun 0.20's; pinned by tests on real
+//! summaries of each) and the runner's version check; nothing outside `run` sees them.
 //! It measures and decides nothing: iai-callgrind's own comparison with an earlier run is not
 //! read (the home is fresh, so there is none), and no regression limits are passed.
 //!
 //! One benchmark (`module_path.id`) becomes `instructions` (callgrind's `Ir`) plus one
 //! `callgrind_<event>` measurement per other integer event of the callgrind total
 //! (`callgrind_estimated_cycles`, `callgrind_l1hits`, ...). The `*Rate` events are ratios
-//! derived from the counts and are left out. Callgrind counts are deterministic, so there are
-//! no samples and no interval.
+//! derived from the counts and are left out. A bench run under Cachegrind alone gives the same
+//! events from Cachegrind; one that asks for DHAT adds `allocations_count`, `allocated_bytes`
+//! and `peak_heap_bytes` (and DHAT's other counts as `dhat_*`, shown, never gated). The
+//! counts are deterministic, so there are no samples and no interval.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -233,21 +236,60 @@ pub fn parse_summary(json: &str) -> Result<Vec<Measurement>, SummaryError> {
         profiles: Vec<serde_json::Value>,
     }
     let header: Header = serde_json::from_str(json).map_err(SummaryError::NotASummary)?;
-    let callgrind = header
+    let tool_of = |p: &serde_json::Value| {
+        p.get("tool")
+            .and_then(|t| t.as_str())
+            .map(str::to_string)
+            .unwrap_or_default()
+    };
+    let mut profiles: BTreeMap<String, serde_json::Value> = header
         .profiles
         .into_iter()
-        .find(|p| p.get("tool").and_then(|t| t.as_str()) == Some("Callgrind"))
+        .map(|p| (tool_of(&p), p))
+        .collect();
+    // Callgrind's counts, else (a bench run under Cachegrind alone) Cachegrind's, whose
+    // events have the same names.
+    let (counter, profile) = ["Callgrind", "Cachegrind"]
+        .into_iter()
+        .find_map(|tool| Some((tool, profiles.remove(tool)?)))
         .ok_or(SummaryError::NoCallgrindProfile)?;
-    let events = match header.version.as_str() {
-        "6" => events_v6(callgrind)?,
-        "7" => events_v7(callgrind)?,
-        other => return Err(SummaryError::Version(other.to_string())),
+    let read = |profile: serde_json::Value, key: &str| match header.version.as_str() {
+        "6" => events_v6(profile, key),
+        "7" => events_v7(profile),
+        other => Err(SummaryError::Version(other.to_string())),
     };
+    let events = read(profile, counter)?;
     let bench = match header.id {
         Some(id) => format!("{}.{id}", header.module_path),
         None => header.module_path,
     };
-    measurements(&bench, events)
+    let mut out = measurements(&bench, events)?;
+    if let Some(dhat) = profiles.remove("DHAT") {
+        out.extend(heap_measurements(&bench, read(dhat, "Dhat")?));
+    }
+    Ok(out)
+}
+
+/// DHAT's totals of one benchmark (a bench that asks for DHAT): `TotalBlocks` is
+/// `allocations_count`, `TotalBytes` `allocated_bytes`, `MaximumBytes` `peak_heap_bytes`;
+/// DHAT's other counts are kept as `dhat_<snake_case>`, shown and never gated.
+fn heap_measurements(bench: &str, events: BTreeMap<String, Value>) -> Vec<Measurement> {
+    events
+        .into_iter()
+        .filter_map(|(name, value)| {
+            let Value::Int(n) = value else { return None };
+            let (metric, unit) = match name.as_str() {
+                "TotalBlocks" => (Metric::AllocationsCount, Unit::Count),
+                "TotalBytes" => (Metric::AllocatedBytes, Unit::Bytes),
+                "MaximumBytes" => (Metric::PeakHeap, Unit::Bytes),
+                other => (
+                    Metric::parse(&format!("dhat_{}", snake_case(other))),
+                    Unit::Count,
+                ),
+            };
+            Some(Measurement::exact(bench, metric, unit, n as f64))
+        })
+        .collect()
 }
 
 /// Why a summary cannot be read ([`parse_summary`]).
@@ -256,12 +298,12 @@ pub enum SummaryError {
     /// Not JSON of a summary's shape.
     #[error("not an iai-callgrind summary: {0}")]
     NotASummary(serde_json::Error),
-    /// A summary without a Callgrind profile.
-    #[error("no Callgrind profile in the summary")]
+    /// A summary without a Callgrind (or Cachegrind) profile.
+    #[error("no Callgrind or Cachegrind profile in the summary")]
     NoCallgrindProfile,
     /// A summary version perfgate does not read.
     #[error(
-        "summary version {0} is not supported (perfgate reads version 6 from iai-callgrind 0.16 and version 7 from gungraun 0.20)"
+        "summary version {0} is not supported (perfgate reads version 6 from iai-callgrind 0.16 and gungraun 0.17–0.19, and version 7 from gungraun 0.20)"
     )]
     Version(String),
     /// A Callgrind profile of an unexpected shape for its version.
@@ -272,8 +314,8 @@ pub enum SummaryError {
         /// What did not fit.
         source: serde_json::Error,
     },
-    /// A version 6 profile without totals.
-    #[error("no `Callgrind` totals in the Callgrind profile")]
+    /// A version 6 profile without its tool's totals.
+    #[error("no totals of the tool in a version 6 profile")]
     NoTotals,
     /// An instruction count that is not a whole number.
     #[error("`Ir` is {0}, not a count")]
@@ -292,9 +334,13 @@ enum Value {
     Float(f64),
 }
 
-/// v6: `profiles[].summaries.total.summary.Callgrind.<Event>.metrics`, an `EitherOrBoth` of
-/// `{"Int": n}` / `{"Float": x}` (left = new, right = old).
-fn events_v6(profile: serde_json::Value) -> Result<BTreeMap<String, Value>, SummaryError> {
+/// v6: `profiles[].summaries.total.summary.<key>.<Event>.metrics` (`key` the tool's:
+/// `Callgrind`, `Cachegrind`, `Dhat`), an `EitherOrBoth` of `{"Int": n}` / `{"Float": x}`
+/// (left = new, right = old).
+fn events_v6(
+    profile: serde_json::Value,
+    key: &str,
+) -> Result<BTreeMap<String, Value>, SummaryError> {
     #[derive(Deserialize)]
     struct Profile {
         summaries: Summaries,
@@ -333,7 +379,7 @@ fn events_v6(profile: serde_json::Value) -> Result<BTreeMap<String, Value>, Summ
         .summaries
         .total
         .summary
-        .remove("Callgrind")
+        .remove(key)
         .ok_or(SummaryError::NoTotals)?;
     Ok(events
         .into_iter()

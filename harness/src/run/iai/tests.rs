@@ -57,7 +57,7 @@ const V6_SECOND_RUN: &str = r#"{"baselines":[null,null],
 // gungraun 0.20 (`"version": "7"`), written from the documented shape (gungraun's
 // `summary.v7` schema and its example summary), not produced by a run here: no `id` (a
 // benchmark without `#[bench::id]`), plain numbers in `values`, `parts` emptied, and a
-// DHAT profile beside the Callgrind one, which is ignored.
+// DHAT profile beside the Callgrind one, whose counts follow Callgrind's.
 const V7: &str = r#"{"baselines":[null,null],
 "benchmark_exe":"target/release/deps/iai-0123456789abcdef","benchmark_file":"benches/iai.rs",
 "duration_ns":200553102,"function_name":"config_core","group":"parse","kind":"LibraryBenchmark",
@@ -85,6 +85,8 @@ fn rows(ms: &[Measurement]) -> Vec<(String, String, f64)> {
         assert!(m.lower_is_better && m.samples.is_empty() && m.interval.is_none());
         let unit = if m.metric == Metric::Instructions {
             Unit::Instructions
+        } else if m.metric.as_str().starts_with("dhat_") {
+            Unit::Count
         } else {
             Unit::Events
         };
@@ -153,6 +155,7 @@ fn v7_reads_new_values_and_uses_the_module_path_without_an_id() {
             (b, "callgrind_estimated_cycles", 1092.0),
             (b, "callgrind_l1hits", 982.0),
             (b, "callgrind_ram_hits", 3.0),
+            (b, "dhat_at_tend_blocks", 0.0),
         ],
     );
     let with_id = V7.replace(r#""group":"parse","#, r#""group":"parse","id":"small","#);
@@ -184,7 +187,10 @@ fn bad_summaries_say_what_is_wrong() {
     let err = parse_summary(&V6_FIRST_RUN.replace(r#""tool":"Callgrind""#, r#""tool":"DHAT""#))
         .expect_err("no callgrind");
     assert!(matches!(err, SummaryError::NoCallgrindProfile), "{err}");
-    assert_eq!(err.to_string(), "no Callgrind profile in the summary");
+    assert_eq!(
+        err.to_string(),
+        "no Callgrind or Cachegrind profile in the summary"
+    );
 
     let err = parse_summary(&V6_FIRST_RUN.replace(r#""Ir":"#, r#""Xr":"#)).expect_err("no Ir");
     assert!(matches!(err, SummaryError::NoInstructions), "{err}");
@@ -352,5 +358,76 @@ fn collect_reads_every_summary_sorted_by_id() {
             );
         }
         other => panic!("expected a tool output error, got {other:?}"),
+    }
+}
+
+/// A real summary of `tests`' probe crate (`testdata/<version>-<bench>-<run>.json`): one
+/// `#[library_benchmark]` over a 4096-byte input, run by each version's runner on valgrind
+/// 3.19 (machine paths replaced by `/project`).
+fn real(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("src/run/iai/testdata")
+        .join(format!("{name}.json"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+#[test]
+fn every_released_summary_schema_reads_the_same_benchmark() {
+    // v6 from iai-callgrind 0.16.1 and gungraun 0.17.2, 0.18.2 and 0.19.4; v7 from 0.20.0.
+    let mut counts = Vec::new();
+    for version in [
+        "iai-callgrind-0.16.1",
+        "0.17.2",
+        "0.18.2",
+        "0.19.4",
+        "0.20.0",
+    ] {
+        for run in ["summary", "summary-second-run"] {
+            let ms = parse_summary(&real(&format!("{version}-instr-long-{run}")))
+                .unwrap_or_else(|e| panic!("{version} {run}: {e}"));
+            assert_eq!(ms[0].bench, "instr::checksum_group::bench_checksum.long");
+            assert_eq!(ms[0].metric, Metric::Instructions, "{version}");
+            assert!(
+                ms.iter()
+                    .any(|m| m.metric == Metric::callgrind_event("estimated_cycles")),
+                "{version} {run}"
+            );
+            counts.push((version, run, ms[0].value));
+        }
+    }
+    // The same code under each version's harness: the counts are close, and a second run
+    // (new and old values) reads its new value, the same as the first.
+    for pair in counts.chunks(2) {
+        assert_eq!(pair[0].2, pair[1].2, "{pair:?}");
+    }
+    let (min, max) = counts
+        .iter()
+        .fold((f64::MAX, 0.0f64), |(lo, hi), c| (lo.min(c.2), hi.max(c.2)));
+    assert!(max / min < 1.05, "{counts:?}");
+}
+
+#[test]
+fn a_bench_that_asks_for_dhat_gets_its_heap_counts() {
+    for version in ["0.17.2", "0.20.0"] {
+        let ms = parse_summary(&real(&format!("{version}-tools-long-summary")))
+            .unwrap_or_else(|e| panic!("{version}: {e}"));
+        let get = |metric: Metric| {
+            ms.iter()
+                .find(|m| m.metric == metric)
+                .unwrap_or_else(|| panic!("{version}: {metric} in {ms:?}"))
+                .value
+        };
+        // The benchmark copies its 4096-byte input once.
+        assert_eq!(get(Metric::AllocationsCount), 1.0, "{version}");
+        assert_eq!(get(Metric::AllocatedBytes), 4096.0, "{version}");
+        assert_eq!(get(Metric::PeakHeap), 4096.0, "{version}");
+        assert!(
+            matches!(Metric::parse("dhat_reads_bytes"), Metric::Other(_))
+                && ms.iter().any(|m| m.metric.as_str() == "dhat_reads_bytes"),
+            "{version}"
+        );
+        // Callgrind's count stays the instructions (Cachegrind's beside it is not read).
+        assert_eq!(ms[0].metric, Metric::Instructions);
+        assert!(ms[0].value < 100_000.0, "{version}: {}", ms[0].value);
     }
 }
