@@ -35,6 +35,23 @@ pub(crate) fn bench_exe<'b>(
         })
 }
 
+/// The error of a bench process (`bench` as named in messages) that exited unsuccessfully:
+/// its command line, exit status and the end of its stderr.
+pub(crate) fn bench_failed(
+    built: &Built,
+    bench: &str,
+    cmd: &std::process::Command,
+    output: &std::process::Output,
+) -> Error {
+    Error::BenchFailed {
+        bench: bench.to_string(),
+        profile: built.profile.name().to_string(),
+        command: crate::process::command_line(cmd),
+        status: crate::process::status_text(output.status),
+        stderr_tail: crate::process::tail(&output.stderr),
+    }
+}
+
 /// Every file called `name` under `dir`, depth first, in name order (so the walk is
 /// deterministic). Symbolic links are not followed.
 pub(crate) fn find_files(dir: &Path, name: &str, out: &mut Vec<PathBuf>) -> Result<()> {

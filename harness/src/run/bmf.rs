@@ -25,7 +25,6 @@ use crate::builds::target::{BenchTarget, Built};
 use crate::error::{Error, Result};
 use crate::measure::{Interval, Measurement, Unit};
 use crate::metric::Metric;
-use crate::process;
 
 /// The environment variable naming the file a bench writes its BMF JSON to.
 pub const FILE_VAR: &str = "PERFGATE_BMF_FILE";
@@ -207,13 +206,7 @@ pub fn run_process(built: &Built, bench: &BenchTarget, scratch: &Path) -> Result
         .env(FILE_VAR, &file);
     let output = built.run_bench(&mut cmd, &bench.name, built.profile.name())?;
     if !output.status.success() {
-        return Err(Error::BenchFailed {
-            bench: bench.name.clone(),
-            profile: built.profile.name().to_string(),
-            command: process::command_line(&cmd),
-            status: process::status_text(output.status),
-            stderr_tail: process::tail(&output.stderr),
-        });
+        return Err(crate::run::bench_failed(built, &bench.name, &cmd, &output));
     }
     let (text, source) = if file.is_file() {
         (read_capped(&file)?, file.clone())

@@ -21,7 +21,6 @@ use crate::error::{Error, Result};
 use crate::measure::{Interval, Measurement, Unit};
 use crate::metric::Metric;
 use crate::plan::Sampling;
-use crate::process;
 
 /// The tool name in [`Error::ToolOutput`].
 const TOOL: &str = "criterion";
@@ -74,13 +73,7 @@ fn execute(
     cmd.env("CRITERION_HOME", home);
     let output = built.run_bench(&mut cmd, &bench.name, built.profile.name())?;
     if !output.status.success() {
-        return Err(Error::BenchFailed {
-            bench: bench.name.clone(),
-            profile: built.profile.name().to_string(),
-            command: process::command_line(&cmd),
-            status: process::status_text(output.status),
-            stderr_tail: process::tail(&output.stderr),
-        });
+        return Err(crate::run::bench_failed(built, &bench.name, &cmd, &output));
     }
     let sha = built.artifact_sha256(&bench.name, "bench");
     let measurements = collect(home, sha.as_deref())?;

@@ -287,13 +287,7 @@ pub fn run_process(
     let mut cmd = process_command(built, bench, &sampling.args())?;
     let output = built.run_bench(&mut cmd, &bench.name, built.profile.name())?;
     if !output.status.success() {
-        return Err(Error::BenchFailed {
-            bench: bench.name.clone(),
-            profile: built.profile.name().to_string(),
-            command: process::command_line(&cmd),
-            status: process::status_text(output.status),
-            stderr_tail: process::tail(&output.stderr),
-        });
+        return Err(crate::run::bench_failed(built, &bench.name, &cmd, &output));
     }
     let rows =
         parse_table(&String::from_utf8_lossy(&output.stdout)).map_err(|e| Error::ToolOutput {

@@ -158,7 +158,7 @@ pub fn run(built: &Built, bench: &BenchTarget, home: &Path) -> Result<Vec<Measur
                 tool: flavour.runner.to_string(),
                 fix: flavour.install_fix(bench.harness_version.as_deref()),
             },
-            None => bench_failed(built, bench, &cmd, &output),
+            None => super::bench_failed(built, &bench.name, &cmd, &output),
         });
     }
     let sha = built.artifact_sha256(&bench.name, "bench");
@@ -174,21 +174,6 @@ pub fn run(built: &Built, bench: &BenchTarget, home: &Path) -> Result<Vec<Measur
         });
     }
     Ok(measurements)
-}
-
-fn bench_failed(
-    built: &Built,
-    bench: &BenchTarget,
-    cmd: &Command,
-    output: &std::process::Output,
-) -> Error {
-    Error::BenchFailed {
-        bench: bench.name.clone(),
-        profile: built.profile.name().to_string(),
-        command: process::command_line(cmd),
-        status: process::status_text(output.status),
-        stderr_tail: process::tail(&output.stderr),
-    }
 }
 
 /// Reads every `summary.json` under `home` (iai-callgrind writes one per benchmark, at

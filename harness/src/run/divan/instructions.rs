@@ -24,7 +24,6 @@ use crate::builds::target::{BenchTarget, Built};
 use crate::error::{Error, Result};
 use crate::measure::{Measurement, Unit};
 use crate::metric::Metric;
-use crate::process;
 
 use super::Row;
 
@@ -110,13 +109,12 @@ pub fn measure(
             let mut cmd = command(built, bench, row, iterations, &file)?;
             let output = built.run_bench(&mut cmd, &bench.name, built.profile.name())?;
             if !output.status.success() {
-                return Err(Error::BenchFailed {
-                    bench: format!("{} ({})", bench.name, row.id()),
-                    profile: built.profile.name().to_string(),
-                    command: process::command_line(&cmd),
-                    status: process::status_text(output.status),
-                    stderr_tail: process::tail(&output.stderr),
-                });
+                return Err(crate::run::bench_failed(
+                    built,
+                    &format!("{} ({})", bench.name, row.id()),
+                    &cmd,
+                    &output,
+                ));
             }
             let timed = timed_dump(&file);
             let text = std::fs::read_to_string(&timed).map_err(|source| Error::Io {
