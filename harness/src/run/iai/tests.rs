@@ -285,6 +285,22 @@ You can set the environment variable IAI_CALLGRIND_RUNNER to the absolute path o
         mismatch("0.20.0", "0.20.1")
     );
     assert_eq!(runner_problem(gungraun, &IAI_CALLGRIND), None);
+    // The real messages of gungraun 0.17.2 to 0.20.0's runners (stderr of `cargo bench`).
+    let older = "gungraun_runner: Error: gungraun-runner (0.19.4) is older than gungraun (0.20.0). Please update gungraun-runner by calling 'cargo install --version 0.20.0 gungraun-runner'";
+    assert_eq!(
+        runner_problem(older, &GUNGRAUN),
+        mismatch("0.19.4", "0.20.0")
+    );
+    let newer = "gungraun_runner: Error: gungraun-runner (0.18.2) is newer than gungraun (0.17.2). Please update gungraun to '0.18.2' in your Cargo.toml file";
+    assert_eq!(
+        runner_problem(newer, &GUNGRAUN),
+        mismatch("0.18.2", "0.17.2")
+    );
+    let missing = "Failed to run benchmarks: No such file or directory (os error 2). Is gungraun-runner installed and gungraun-runner in your $PATH?.";
+    assert_eq!(
+        runner_problem(missing, &GUNGRAUN),
+        Some(RunnerProblem::Missing)
+    );
 }
 
 #[test]
