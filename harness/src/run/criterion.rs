@@ -341,6 +341,47 @@ fn read_tool_file(path: &Path) -> Result<String> {
 mod tests {
     use super::*;
 
+    /// Real criterion homes of one bench file (`"checksum 1000"` with a space, a group with a
+    /// byte throughput holding `encode/64`, `encode/"a/b c"` and `from_parameter(4096)`), run
+    /// by criterion 0.3.6, 0.5.1 and 0.8.2 (0.8.2's after a second run, so with `base/`).
+    #[test]
+    fn the_homes_of_criterion_0_3_to_0_8_read_alike() {
+        for version in ["0.3.6", "0.5.1", "0.8.2"] {
+            let home = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("src/run/criterion/testdata")
+                .join(version);
+            let ms = collect(&home, None).unwrap_or_else(|e| panic!("{version}: {e}"));
+            let walls: Vec<&str> = ms
+                .iter()
+                .filter(|m| m.metric == Metric::WallTime)
+                .map(|m| m.bench.as_str())
+                .collect();
+            // Ids from `full_id`: the directory `a_b c` is `a/b c`, and `base/` is not read.
+            assert_eq!(
+                walls,
+                [
+                    "checksum 1000",
+                    "group/4096",
+                    "group/encode/64",
+                    "group/encode/a/b c"
+                ],
+                "{version}"
+            );
+            let bytes: Vec<&str> = ms
+                .iter()
+                .filter(|m| m.metric == Metric::throughput_bytes())
+                .map(|m| m.bench.as_str())
+                .collect();
+            assert_eq!(bytes.len(), 3, "{version}: {bytes:?}");
+            assert!(
+                ms.iter()
+                    .filter(|m| m.metric == Metric::WallTime)
+                    .all(|m| m.samples.len() >= 10 && m.interval.is_some()),
+                "{version}"
+            );
+        }
+    }
+
     // Real files from `CRITERION_HOME=… cargo bench -p config-core --bench parse --
     // --warm-up-time 0.1 --measurement-time 0.2 --sample-size 10 --noplot parse/small`
     // (criterion 0.8.2), with `median`, `median_abs_dev` and `std_dev` trimmed from
