@@ -80,6 +80,24 @@ fn info_with(filter: Option<&[String]>, features: &Features) -> Result<TargetInf
     )
 }
 
+/// `metadata` read for the package at `manifest`, every bench, default features, nothing
+/// locked.
+fn default_info(metadata: Metadata, manifest: &str) -> Result<TargetInfo> {
+    let select = Selection {
+        benches: None,
+        features: &Features::default(),
+        require_benches: true,
+    };
+    target_info(
+        metadata,
+        Path::new(manifest),
+        &select,
+        &Lockfile::default(),
+        fake_source,
+        fake_toolchain,
+    )
+}
+
 fn info(filter: Option<&[String]>) -> Result<TargetInfo> {
     info_with(filter, &Features::default())
 }
@@ -218,21 +236,9 @@ fn a_crate_whose_benches_cannot_be_measured_says_why() {
         ]}], "workspace_root": "/w", "target_directory": "/w/target"}"#,
     )
     .expect("metadata");
-    let select = Selection {
-        benches: None,
-        features: &Features::default(),
-        require_benches: true,
-    };
-    let err = target_info(
-        metadata,
-        Path::new("/w/Cargo.toml"),
-        &select,
-        &Lockfile::default(),
-        fake_source,
-        fake_toolchain,
-    )
-    .expect_err("nothing to measure")
-    .to_string();
+    let err = default_info(metadata, "/w/Cargo.toml")
+        .expect_err("nothing to measure")
+        .to_string();
     assert!(
         err.starts_with("`n` has no bench perfgate can measure (`nightly` uses libtest's `#[bench]`, which needs a nightly compiler: port it"),
         "{err}"
@@ -250,20 +256,7 @@ fn info_err(filter: Option<&[String]>) -> String {
 #[test]
 fn a_manifest_that_is_no_package_is_not_found() {
     let metadata: Metadata = serde_json::from_str(METADATA).expect("fixture parses");
-    let select = Selection {
-        benches: None,
-        features: &Features::default(),
-        require_benches: true,
-    };
-    let err = target_info(
-        metadata,
-        Path::new("/src/ws/Cargo.toml"),
-        &select,
-        &Lockfile::default(),
-        fake_source,
-        fake_toolchain,
-    )
-    .expect_err("virtual manifest");
+    let err = default_info(metadata, "/src/ws/Cargo.toml").expect_err("virtual manifest");
     assert!(matches!(err, Error::ManifestNotFound { .. }), "{err}");
     let err = inspect(
         Path::new("/nonexistent/Cargo.toml"),

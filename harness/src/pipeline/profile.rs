@@ -84,14 +84,7 @@ pub(super) fn measure_profile(
                 crate::atomic::fresh_dir(&home)?;
                 match run::bmf::run(&built, bench, processes, &home)? {
                     Some(ms) => measurements.extend(ms),
-                    None => unmeasured.push(Unmeasured {
-                        bench: bench.name.clone(),
-                        reason: format!(
-                            "has a harness perfgate does not know and wrote no Bencher Metric Format JSON (to stdout, or to the file named by `{}`)",
-                            run::bmf::FILE_VAR
-                        ),
-                        fix: "write its results as BMF JSON (see the README's \"Bench harnesses\"), or port it to criterion, divan or gungraun".to_string(),
-                    }),
+                    None => unmeasured.push(run::bmf::unmeasured(bench)),
                 }
             }
             BenchKind::Libtest => continue,

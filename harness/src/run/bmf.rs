@@ -23,7 +23,7 @@ use serde::Deserialize;
 
 use crate::builds::target::{BenchTarget, Built};
 use crate::error::{Error, Result};
-use crate::measure::{Interval, Measurement, Unit};
+use crate::measure::{Interval, Measurement, Unit, Unmeasured};
 use crate::metric::Metric;
 
 /// The environment variable naming the file a bench writes its BMF JSON to.
@@ -249,6 +249,17 @@ fn read_capped(path: &Path) -> Result<String> {
         });
     }
     std::fs::read_to_string(path).map_err(io)
+}
+
+/// What the run records of a custom bench that wrote no BMF report: why, and the fix.
+pub fn unmeasured(bench: &BenchTarget) -> Unmeasured {
+    Unmeasured {
+        bench: bench.name.clone(),
+        reason: format!(
+            "has a harness perfgate does not know and wrote no Bencher Metric Format JSON (to stdout, or to the file named by `{FILE_VAR}`)"
+        ),
+        fix: "write its results as BMF JSON (see the README's \"Bench harnesses\"), or port it to criterion, divan or gungraun".to_string(),
+    }
 }
 
 /// Runs `processes` processes of a custom bench target; its pooled measurements, or `None`
