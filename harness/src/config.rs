@@ -27,6 +27,9 @@ pub struct Config {
     pub features: Option<Vec<String>>,
     /// `[target] all_features`: every build enables every feature.
     pub all_features: Option<bool>,
+    /// `[target] packages`: the workspace members to measure (default: the package at
+    /// `path`, or every member with benches when `path` is a virtual workspace).
+    pub packages: Option<Vec<String>>,
     /// `[run] profiles`: the profiles to build.
     pub profiles: Option<Vec<String>>,
     /// `[run] baselines`: the baseline directory, relative to the repository root.
@@ -127,6 +130,7 @@ impl Config {
                         "quick_benches" => config.quick_benches = Some(reader.strings(key, v)?),
                         "features" => config.features = Some(reader.strings(key, v)?),
                         "all_features" => config.all_features = Some(reader.boolean(key, v)?),
+                        "packages" => config.packages = Some(reader.strings(key, v)?),
                         _ => return Ok(false),
                     }
                     Ok(true)

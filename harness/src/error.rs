@@ -72,6 +72,17 @@ pub enum Error {
         path: PathBuf,
     },
 
+    /// `[target] packages` names a package that is not a member of the target's workspace.
+    #[error("`{package}` is not a package of the workspace at `{}`; its members are {members}; fix `packages` under `[target]` in perfgate.toml", root.display())]
+    UnknownPackage {
+        /// The name given.
+        package: String,
+        /// The workspace root.
+        root: PathBuf,
+        /// Its members, listed.
+        members: String,
+    },
+
     /// The target crate has no bench perfgate can measure (after filtering).
     #[error(
         "`{package}` has no bench perfgate can measure{filter}; add a `[[bench]]` target with `harness = false` (criterion, divan, gungraun, or a `main` writing Bencher Metric Format JSON), or fix `benches` in perfgate.toml"

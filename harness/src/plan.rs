@@ -81,6 +81,25 @@ pub struct Features {
 }
 
 impl Features {
+    /// The features of package `package` among them, for a target of several packages:
+    /// `package/feature` entries as `feature`, plain entries as they are, other packages'
+    /// left out.
+    pub fn of_package(&self, package: &str) -> Features {
+        let enable = self
+            .enable
+            .iter()
+            .filter_map(|f| match f.split_once('/') {
+                Some((p, feature)) if p == package => Some(feature.to_string()),
+                Some(_) => None,
+                None => Some(f.clone()),
+            })
+            .collect();
+        Features {
+            enable,
+            all: self.all,
+        }
+    }
+
     /// The cargo arguments that enable them.
     pub fn cargo_args(&self) -> Vec<String> {
         if self.all {
@@ -169,6 +188,9 @@ pub struct Plan {
     pub benches: Option<Vec<String>>,
     /// The features every build enables.
     pub features: Features,
+    /// The workspace members to measure (`[target] packages`; empty: see
+    /// [`crate::builds::inspect`]).
+    pub packages: Vec<String>,
     /// The PGO training workload.
     pub training: Training,
     /// The start-up measurement, if configured.
@@ -275,6 +297,7 @@ impl Plan {
                 enable: config.features.clone().unwrap_or_default(),
                 all: config.all_features.unwrap_or(false),
             },
+            packages: config.packages.clone().unwrap_or_default(),
             training,
             startup,
             build_time_samples: if args.quick {

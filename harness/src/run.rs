@@ -26,7 +26,7 @@ pub(crate) fn bench_exe<'b>(
 ) -> Result<&'b Path> {
     built
         .bench_exes
-        .get(&bench.name)
+        .get(&bench.artifact_name())
         .map(PathBuf::as_path)
         .ok_or_else(|| Error::ToolOutput {
             tool,

@@ -30,7 +30,7 @@ use std::time::Instant;
 
 use serde::Deserialize;
 
-use crate::builds::target::{BenchKind, BenchTarget, Built, Features, TargetInfo};
+use crate::builds::target::{BenchKind, BenchTarget, Built, Features, Package, TargetInfo};
 use crate::error::{Error, Result};
 use crate::fingerprint;
 use crate::measure::{Artifact, Measurement, Unit, Unmeasured};
@@ -53,12 +53,14 @@ pub struct BuildCost {
 struct Selection<'a> {
     benches: Option<&'a [String]>,
     features: &'a Features,
+    packages: &'a [String],
     require_benches: bool,
 }
 
-/// Reads the target crate with `cargo metadata --format-version 1 --no-deps --manifest-path M`:
-/// the package whose manifest is `M`, its workspace root, cargo's target directory, its
-/// binaries and its benches, each bench's kind detected from its source ([`bench_kind`]) and
+/// Reads the target with `cargo metadata --format-version 1 --no-deps --manifest-path M`:
+/// the package whose manifest is `M` (or the workspace members `packages` names, or, for a
+/// virtual manifest, every member with benches), its workspace root, cargo's target
+/// directory, its binaries and its benches, each bench's kind detected from its source ([`bench_kind`]) and
 /// its harness's version read from Cargo.lock. A bench that needs features `features` does
 /// not enable, or that uses libtest's nightly `#[bench]`, is kept in
 /// [`TargetInfo::unmeasured`] with the reason and the fix.
@@ -66,27 +68,34 @@ struct Selection<'a> {
 /// `filter` keeps only the named benches; a name the crate does not have is
 /// [`Error::NoBenches`] naming it and listing the crate's benches, one it cannot measure
 /// [`Error::BenchUnmeasurable`]. If no bench is left to measure, that is
-/// [`Error::NoBenches`] too, with the reasons. A missing `Cargo.toml`, or one that is not a
-/// package's (a virtual workspace manifest), is [`Error::ManifestNotFound`].
+/// [`Error::NoBenches`] too, with the reasons. A missing `Cargo.toml` is
+/// [`Error::ManifestNotFound`].
 pub fn inspect(
     manifest_path: &Path,
     filter: Option<&[String]>,
     features: &Features,
+    packages: &[String],
 ) -> Result<TargetInfo> {
     let select = Selection {
         benches: filter,
         features,
+        packages,
         require_benches: true,
     };
     inspect_with(manifest_path, &select)
 }
 
-/// The crate as [`inspect`] sees it with its default features, every bench kept, and no
+/// The crate as [`inspect`] sees it with `features` and `packages`, every bench kept, and no
 /// error for a crate without a bench to measure (`perfgate init` adds them).
-pub fn inspect_crate(manifest_path: &Path) -> Result<TargetInfo> {
+pub fn inspect_crate(
+    manifest_path: &Path,
+    features: &Features,
+    packages: &[String],
+) -> Result<TargetInfo> {
     let select = Selection {
         benches: None,
-        features: &Features::default(),
+        features,
+        packages,
         require_benches: false,
     };
     inspect_with(manifest_path, &select)
@@ -203,7 +212,7 @@ pub fn build(target: &TargetInfo, profile: Profile, plan: &Plan) -> Result<(Buil
 }
 
 /// The build time of the target crate alone, its dependencies already built: `samples` times,
-/// `cargo clean -p <package>` (with the build's own arguments, so only this profile's
+/// `cargo clean -p <package>` (each package measured, with the build's own arguments, so only this profile's
 /// directory is touched) then the same build as [`build`], timed (wall clock, and the CPU time
 /// of the child processes from `getrusage(RUSAGE_CHILDREN)`).
 ///
@@ -221,7 +230,7 @@ pub fn build_time(
     let mut cpu = Vec::new();
     for _ in 0..samples.max(1) {
         let mut clean = built.cargo("clean");
-        clean.args(["-p", &target.package]);
+        clean.args(target.package_args());
         process::run(&mut clean, process::hint::RUST)?;
         let watch = Stopwatch::start();
         cargo_build(target, built, &[])?;
@@ -330,6 +339,7 @@ pub(crate) fn cargo_build(
     extra: &[&str],
 ) -> Result<BuildOutput> {
     let mut cmd = built.cargo("build");
+    cmd.args(target.package_args());
     for bench in &target.benches {
         cmd.args(["--bench", &bench.name]);
     }
@@ -374,7 +384,7 @@ pub(crate) fn record_artifacts(
     target: &TargetInfo,
     messages: &[CargoMessage],
 ) -> Result<()> {
-    for exe in executables(messages, &target.manifest_path) {
+    for exe in executables(messages, |manifest| target.artifact_prefix(manifest)) {
         let (size_bytes, sha256) = hash_file(&exe.path)?;
         let path = exe
             .path
@@ -387,7 +397,9 @@ pub(crate) fn record_artifacts(
                 built.bench_exes.insert(exe.name.clone(), exe.path.clone());
             }
             "bin" => {
-                built.bins.insert(exe.name.clone(), exe.path.clone());
+                // `[startup] binary` names a binary by its target name alone.
+                let name = exe.name.rsplit('/').next().unwrap_or(&exe.name);
+                built.bins.insert(name.to_string(), exe.path.clone());
             }
             _ => {}
         }
@@ -527,14 +539,18 @@ struct Executable {
     path: PathBuf,
 }
 
-/// The executables of the package with manifest `manifest` among `compiler-artifact`
-/// messages. A binary built as a test harness is left out: it is not the binary.
-fn executables(messages: &[CargoMessage], manifest: &Path) -> Vec<Executable> {
+/// The executables of the packages measured among `compiler-artifact` messages, each named
+/// `<prefix><target>` where `prefix_of` gives its package's manifest a prefix (`None`: not a
+/// package measured). A binary built as a test harness is left out: it is not the binary.
+fn executables(
+    messages: &[CargoMessage],
+    prefix_of: impl Fn(&Path) -> Option<String>,
+) -> Vec<Executable> {
     messages
         .iter()
         .filter(|m| m.reason == "compiler-artifact")
-        .filter(|m| m.manifest_path.as_deref() == Some(manifest))
         .filter_map(|m| {
+            let prefix = prefix_of(m.manifest_path.as_deref()?)?;
             let target = m.target.as_ref()?;
             let path = m.executable.clone()?;
             let test = m.profile.as_ref().is_some_and(|p| p.test);
@@ -549,7 +565,7 @@ fn executables(messages: &[CargoMessage], manifest: &Path) -> Vec<Executable> {
                 target.kind.first()?.clone()
             };
             Some(Executable {
-                name: target.name.clone(),
+                name: format!("{prefix}{}", target.name),
                 kind,
                 path,
             })
@@ -597,6 +613,11 @@ pub fn bench_kind(source: &str) -> BenchKind {
 
 /// `cargo metadata` → [`TargetInfo`], reading bench sources with `read_source` and the
 /// harness versions from `lock`.
+///
+/// The packages measured: those `select.packages` names (each a member of the workspace,
+/// else [`Error::UnknownPackage`]); else the package whose manifest is `manifest`; else, for
+/// a virtual workspace manifest, every member with a bench target. With several, bench ids
+/// carry their package ([`BenchTarget::id_prefix`]).
 fn target_info(
     metadata: Metadata,
     manifest: &Path,
@@ -605,98 +626,153 @@ fn target_info(
     read_source: impl Fn(&Path) -> Result<String>,
     resolve_toolchain: impl FnOnce(&Path) -> Result<Toolchain>,
 ) -> Result<TargetInfo> {
-    let package = metadata
-        .packages
-        .into_iter()
-        .find(|p| same_file(&p.manifest_path, manifest))
-        .ok_or_else(|| Error::ManifestNotFound {
-            path: manifest.to_path_buf(),
-        })?;
-    let enabled = enabled_features(&package.features, select.features);
-    let missing_features = |t: &MetaTarget| -> Vec<String> {
-        if select.features.all {
-            return Vec::new();
-        }
-        t.required_features
-            .iter()
-            .filter(|f| !enabled.contains(f.as_str()))
-            .cloned()
-            .collect()
+    let Metadata {
+        packages: members,
+        workspace_root,
+        target_directory,
+    } = metadata;
+    let crate_dir = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
+    let chosen = choose_packages(members, manifest, select.packages, &workspace_root)?;
+    let prefixed = chosen.len() > 1;
+    let display = match chosen.as_slice() {
+        [one] => one.name.clone(),
+        _ => workspace_root
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "workspace".to_string()),
     };
     let mut all = Vec::new();
     let mut unmeasured = Vec::new();
-    for t in package.targets.iter().filter(|t| t.has_kind("bench")) {
-        let missing = missing_features(t);
-        if !missing.is_empty() {
-            unmeasured.push(Unmeasured {
-                bench: t.name.clone(),
-                reason: format!("needs the features {}", backticked_strings(&missing)),
-                fix: format!(
-                    "enable them with `features = [{}]` (or `all_features = true`) under `[target]` in perfgate.toml",
-                    missing
-                        .iter()
-                        .map(|f| format!("\"{f}\""))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
+    let mut bins = Vec::new();
+    let mut bench_features = Vec::new();
+    for package in &chosen {
+        let prefix = prefixed.then(|| package.name.clone());
+        let label = |name: &str| match &prefix {
+            Some(p) => format!("{p}/{name}"),
+            None => name.to_string(),
+        };
+        let features = select.features.of_package(&package.name);
+        let enabled = enabled_features(&package.features, &features);
+        let missing_features = |t: &MetaTarget| -> Vec<String> {
+            if features.all {
+                return Vec::new();
+            }
+            t.required_features
+                .iter()
+                .filter(|f| !enabled.contains(f.as_str()))
+                .cloned()
+                .collect()
+        };
+        let package_dir = package
+            .manifest_path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        for t in package.targets.iter().filter(|t| t.has_kind("bench")) {
+            bench_features.extend(t.required_features.iter().map(|f| match &prefix {
+                Some(p) => format!("{p}/{f}"),
+                None => f.clone(),
+            }));
+            let missing = missing_features(t);
+            if !missing.is_empty() {
+                let named: Vec<String> = missing
+                    .iter()
+                    .map(|f| match &prefix {
+                        Some(p) => format!("\"{p}/{f}\""),
+                        None => format!("\"{f}\""),
+                    })
+                    .collect();
+                unmeasured.push(Unmeasured {
+                    bench: label(&t.name),
+                    reason: format!("needs the features {}", backticked_strings(&missing)),
+                    fix: format!(
+                        "enable them with `features = [{}]` (or `all_features = true`) under `[target]` in perfgate.toml",
+                        named.join(", ")
+                    ),
+                });
+                continue;
+            }
+            let kind = bench_kind(&read_source(&t.src_path)?);
+            if !kind.runs() {
+                unmeasured.push(Unmeasured {
+                    bench: label(&t.name),
+                    reason: "uses libtest's `#[bench]`, which needs a nightly compiler".to_string(),
+                    fix: "port it to criterion, divan or gungraun (or give it `harness = false` and a `main` that writes Bencher Metric Format JSON)".to_string(),
+                });
+                continue;
+            }
+            all.push(BenchTarget {
+                name: t.name.clone(),
+                package: package.name.clone(),
+                crate_dir: package_dir.clone(),
+                id_prefix: prefix.clone(),
+                features: if prefixed {
+                    features.cargo_args()
+                } else {
+                    select.features.cargo_args()
+                },
+                kind,
+                src_path: t.src_path.clone(),
+                harness_version: kind
+                    .library()
+                    .and_then(|library| lock.dependency_version(&package.name, library)),
             });
-            continue;
         }
-        let kind = bench_kind(&read_source(&t.src_path)?);
-        if !kind.runs() {
-            unmeasured.push(Unmeasured {
-                bench: t.name.clone(),
-                reason: "uses libtest's `#[bench]`, which needs a nightly compiler".to_string(),
-                fix: "port it to criterion, divan or gungraun (or give it `harness = false` and a `main` that writes Bencher Metric Format JSON)".to_string(),
-            });
-            continue;
-        }
-        all.push(BenchTarget {
-            name: t.name.clone(),
-            kind,
-            src_path: t.src_path.clone(),
-            harness_version: kind
-                .library()
-                .and_then(|library| lock.dependency_version(&package.name, library)),
-        });
+        bins.extend(
+            package
+                .targets
+                .iter()
+                .filter(|t| t.has_kind("bin") && missing_features(t).is_empty())
+                .map(|t| t.name.clone()),
+        );
     }
-    all.sort_by(|a, b| a.name.cmp(&b.name));
-    let mut bins: Vec<String> = package
-        .targets
-        .iter()
-        .filter(|t| t.has_kind("bin") && missing_features(t).is_empty())
-        .map(|t| t.name.clone())
-        .collect();
+    all.sort_by_key(BenchTarget::artifact_name);
     bins.sort();
+    bins.dedup();
+    bench_features.sort();
+    bench_features.dedup();
     let filter = select.benches.filter(|names| !names.is_empty());
     let benches = match filter {
         None => all,
         Some(names) => {
-            if let Some(unknown) = names.iter().find(|n| !all.iter().any(|b| &&b.name == n)) {
-                if let Some(left_out) = unmeasured.iter().find(|u| &u.bench == unknown) {
+            let named = |b: &BenchTarget| {
+                names
+                    .iter()
+                    .any(|n| *n == b.name || *n == b.artifact_name())
+            };
+            if let Some(unknown) = names.iter().find(|n| {
+                !all.iter()
+                    .any(|b| b.name == **n || b.artifact_name() == **n)
+            }) {
+                if let Some(left_out) = unmeasured
+                    .iter()
+                    .find(|u| u.bench == *unknown || u.bench.ends_with(&format!("/{unknown}")))
+                {
                     return Err(Error::BenchUnmeasurable {
                         bench: left_out.bench.clone(),
                         reason: left_out.reason.clone(),
                         fix: left_out.fix.clone(),
                     });
                 }
-                let known: Vec<&str> = all.iter().map(|b| b.name.as_str()).collect();
+                let known: Vec<String> = all.iter().map(BenchTarget::artifact_name).collect();
                 return Err(Error::NoBenches {
-                    package: package.name,
+                    package: display,
                     filter: format!(
                         " named `{unknown}` (its benches: {})",
                         if known.is_empty() {
                             "none".to_string()
                         } else {
-                            backticked(&known)
+                            backticked_strings(&known)
                         }
                     ),
                 });
             }
-            unmeasured.retain(|u| names.contains(&u.bench));
-            all.into_iter()
-                .filter(|b| names.contains(&b.name))
-                .collect()
+            unmeasured.retain(|u| {
+                names
+                    .iter()
+                    .any(|n| *n == u.bench || u.bench.rsplit('/').next() == Some(n.as_str()))
+            });
+            all.into_iter().filter(|b| named(b)).collect()
         }
     };
     if select.require_benches && benches.is_empty() {
@@ -713,29 +789,85 @@ fn target_info(
             ));
         }
         return Err(Error::NoBenches {
-            package: package.name,
+            package: display,
             filter,
         });
     }
-    let crate_dir = package
-        .manifest_path
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
     let toolchain = resolve_toolchain(&crate_dir)?;
     unmeasured.sort();
     Ok(TargetInfo {
-        package: package.name,
-        manifest_path: package.manifest_path,
+        package: display,
+        packages: chosen
+            .iter()
+            .map(|p| Package {
+                name: p.name.clone(),
+                manifest_path: p.manifest_path.clone(),
+            })
+            .collect(),
+        manifest_path: manifest.to_path_buf(),
         toolchain,
         crate_dir,
-        workspace_root: metadata.workspace_root,
-        cargo_target_dir: metadata.target_directory,
+        workspace_root,
+        cargo_target_dir: target_directory,
         benches,
         bins,
         unmeasured,
         features: select.features.clone(),
+        bench_features,
     })
+}
+
+/// The packages to measure among the workspace's `members` (see [`target_info`]), in name
+/// order.
+fn choose_packages(
+    members: Vec<MetaPackage>,
+    manifest: &Path,
+    named: &[String],
+    workspace_root: &Path,
+) -> Result<Vec<MetaPackage>> {
+    if !named.is_empty() {
+        if let Some(unknown) = named
+            .iter()
+            .find(|n| !members.iter().any(|m| &m.name == *n))
+        {
+            let names: Vec<&str> = members.iter().map(|m| m.name.as_str()).collect();
+            return Err(Error::UnknownPackage {
+                package: unknown.clone(),
+                root: workspace_root.to_path_buf(),
+                members: backticked(&names),
+            });
+        }
+        let mut chosen: Vec<MetaPackage> = members
+            .into_iter()
+            .filter(|m| named.contains(&m.name))
+            .collect();
+        chosen.sort_by(|a, b| a.name.cmp(&b.name));
+        return Ok(chosen);
+    }
+    if members
+        .iter()
+        .any(|m| same_file(&m.manifest_path, manifest))
+    {
+        return Ok(members
+            .into_iter()
+            .filter(|m| same_file(&m.manifest_path, manifest))
+            .take(1)
+            .collect());
+    }
+    let is_workspace_root = manifest
+        .parent()
+        .is_some_and(|dir| same_file(dir, workspace_root));
+    if !is_workspace_root || members.is_empty() {
+        return Err(Error::ManifestNotFound {
+            path: manifest.to_path_buf(),
+        });
+    }
+    let mut chosen: Vec<MetaPackage> = members
+        .into_iter()
+        .filter(|m| m.targets.iter().any(|t| t.has_kind("bench")))
+        .collect();
+    chosen.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(chosen)
 }
 
 /// The features a build with `features` enables in a package whose `[features]` table is

@@ -55,11 +55,21 @@ impl BenchKind {
     }
 }
 
-/// One `[[bench]]` target of the crate.
+/// One `[[bench]]` target of the crate (or of a member of the workspace).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BenchTarget {
     /// The target name (`cargo bench --bench NAME`).
     pub name: String,
+    /// The package it belongs to.
+    pub package: String,
+    /// That package's directory: its benches run from there, as `cargo bench` runs them.
+    pub crate_dir: PathBuf,
+    /// When the target measures several packages, this one's name: it prefixes the bench's
+    /// ids (`<package>::<id>`) and its artifact's name (`<package>/<target>`).
+    pub id_prefix: Option<String>,
+    /// The arguments that enable its package's features when cargo selects that package
+    /// alone (`-p <package>`): `package/feature` entries of `[target] features` as `feature`.
+    pub features: Vec<String>,
     /// Its harness.
     pub kind: BenchKind,
     /// Its source file.
@@ -70,6 +80,38 @@ pub struct BenchTarget {
 }
 
 impl BenchTarget {
+    /// A bench id as the baseline stores it: the harness's `id`, after `<package>::` when
+    /// several packages are measured.
+    pub fn bench_id(&self, id: &str) -> String {
+        match &self.id_prefix {
+            Some(package) => format!("{package}::{id}"),
+            None => id.to_string(),
+        }
+    }
+
+    /// `measurements` of this bench with their ids as the baseline stores them
+    /// ([`BenchTarget::bench_id`]).
+    pub fn with_ids(
+        &self,
+        mut measurements: Vec<crate::measure::Measurement>,
+    ) -> Vec<crate::measure::Measurement> {
+        if self.id_prefix.is_some() {
+            for m in &mut measurements {
+                m.bench = self.bench_id(&m.bench);
+            }
+        }
+        measurements
+    }
+
+    /// The name of its executable among a build's artifacts (`<package>/<target>` when
+    /// several packages are measured), which keys [`Built::bench_exes`].
+    pub fn artifact_name(&self) -> String {
+        match &self.id_prefix {
+            Some(package) => format!("{package}/{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
     /// Its harness library's version as (major, minor), when known.
     pub fn harness_minor(&self) -> Option<(u64, u64)> {
         self.harness_version
@@ -78,12 +120,23 @@ impl BenchTarget {
     }
 }
 
-/// The target crate.
+/// A package of the target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Package {
+    /// Its name.
+    pub name: String,
+    /// Its Cargo.toml.
+    pub manifest_path: PathBuf,
+}
+
+/// The target: one crate, or several packages of a workspace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TargetInfo {
-    /// The package name.
+    /// The package name; for several packages, the workspace's (its root directory's name).
     pub package: String,
-    /// Its Cargo.toml.
+    /// The packages measured (`cargo build -p` each): the one package, or the members chosen.
+    pub packages: Vec<Package>,
+    /// The Cargo.toml perfgate was pointed at (a package's, or a virtual workspace's).
     pub manifest_path: PathBuf,
     /// Its directory.
     pub crate_dir: PathBuf,
@@ -101,9 +154,32 @@ pub struct TargetInfo {
     pub unmeasured: Vec<Unmeasured>,
     /// The features every build enables (`--features`, `--all-features`).
     pub features: Features,
+    /// The features some bench target of the package needs (the union of their
+    /// `required-features`), whether or not the build enables them.
+    pub bench_features: Vec<String>,
 }
 
 impl TargetInfo {
+    /// `-p <name>` for each package measured, for cargo's commands.
+    pub fn package_args(&self) -> Vec<String> {
+        self.packages
+            .iter()
+            .flat_map(|p| ["-p".to_string(), p.name.clone()])
+            .collect()
+    }
+
+    /// The name prefix of the artifacts of the package with manifest `manifest`
+    /// (`<package>/`), when several packages are measured; `None` for a package not
+    /// measured.
+    pub fn artifact_prefix(&self, manifest: &Path) -> Option<String> {
+        let package = self.packages.iter().find(|p| p.manifest_path == manifest)?;
+        Some(if self.packages.len() > 1 {
+            format!("{}/", package.name)
+        } else {
+            String::new()
+        })
+    }
+
     /// The target directory of one profile's builds.
     pub fn profile_dir(&self, profile_dir_name: &str) -> PathBuf {
         self.cargo_target_dir
@@ -131,7 +207,7 @@ pub struct Built {
     /// The arguments that enable the target's features (`--features a,b`), given to every
     /// cargo command but `clean`, which takes none.
     pub features: Vec<String>,
-    /// Bench target name → its executable.
+    /// Bench target ([`BenchTarget::artifact_name`]) → its executable.
     pub bench_exes: BTreeMap<String, PathBuf>,
     /// Binary target name → its executable.
     pub bins: BTreeMap<String, PathBuf>,
@@ -160,15 +236,30 @@ impl Built {
     /// environment, run from the crate's directory. Add the subcommand's own arguments after
     /// it.
     pub fn cargo(&self, subcommand: &str) -> Command {
+        let features = if subcommand == "clean" {
+            &[][..]
+        } else {
+            &self.features[..]
+        };
+        self.cargo_with(subcommand, features)
+    }
+
+    /// `cargo bench -p <package>` for `bench` alone, with its package's features; add
+    /// `--bench NAME` and the rest.
+    pub fn cargo_bench(&self, bench: &BenchTarget) -> Command {
+        let mut cmd = self.cargo_with("bench", &bench.features);
+        cmd.args(["-p", &bench.package]);
+        cmd
+    }
+
+    fn cargo_with(&self, subcommand: &str, features: &[String]) -> Command {
         let mut cmd = Command::new("cargo");
         cmd.arg(subcommand)
             .arg("--manifest-path")
             .arg(&self.manifest_path)
             .args(&self.cargo_args)
-            .current_dir(&self.crate_dir);
-        if subcommand != "clean" {
-            cmd.args(&self.features);
-        }
+            .current_dir(&self.crate_dir)
+            .args(features);
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
@@ -181,6 +272,11 @@ impl Built {
             .iter()
             .find(|a| a.name == name && a.kind == kind)
             .map(|a| a.sha256.clone())
+    }
+
+    /// The sha256 of the executable of bench target `bench`.
+    pub fn bench_sha256(&self, bench: &BenchTarget) -> Option<String> {
+        self.artifact_sha256(&bench.artifact_name(), "bench")
     }
 
     /// The executable of binary target `name`.

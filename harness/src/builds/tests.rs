@@ -68,6 +68,7 @@ fn info_with(filter: Option<&[String]>, features: &Features) -> Result<TargetInf
     let select = Selection {
         benches: filter,
         features,
+        packages: &[],
         require_benches: true,
     };
     target_info(
@@ -86,6 +87,7 @@ fn default_info(metadata: Metadata, manifest: &str) -> Result<TargetInfo> {
     let select = Selection {
         benches: None,
         features: &Features::default(),
+        packages: &[],
         require_benches: true,
     };
     target_info(
@@ -254,14 +256,20 @@ fn info_err(filter: Option<&[String]>) -> String {
 }
 
 #[test]
-fn a_manifest_that_is_no_package_is_not_found() {
+fn a_manifest_that_is_no_package_nor_the_workspace_root_is_not_found() {
     let metadata: Metadata = serde_json::from_str(METADATA).expect("fixture parses");
-    let err = default_info(metadata, "/src/ws/Cargo.toml").expect_err("virtual manifest");
+    let err = default_info(metadata, "/src/ws/other/Cargo.toml").expect_err("no package");
     assert!(matches!(err, Error::ManifestNotFound { .. }), "{err}");
+    // The workspace root's (virtual) manifest measures its one member with benches.
+    let metadata: Metadata = serde_json::from_str(METADATA).expect("fixture parses");
+    let info = default_info(metadata, "/src/ws/Cargo.toml").expect("the workspace");
+    assert_eq!(info.package, "demo");
+    assert!(info.benches.iter().all(|b| b.id_prefix.is_none()));
     let err = inspect(
         Path::new("/nonexistent/Cargo.toml"),
         None,
         &Features::default(),
+        &[],
     )
     .expect_err("missing");
     assert!(matches!(err, Error::ManifestNotFound { .. }), "{err}");
@@ -331,7 +339,9 @@ const MESSAGES: &str = concat!(
 fn executables_are_the_packages_benches_and_binaries() {
     let messages = parse_messages(MESSAGES);
     assert_eq!(messages.len(), 7);
-    let exes = executables(&messages, Path::new("/src/ws/demo/Cargo.toml"));
+    let exes = executables(&messages, |m| {
+        (m == Path::new("/src/ws/demo/Cargo.toml")).then(String::new)
+    });
     let dir = "/src/ws/target/perfgate/release/x86_64-unknown-linux-gnu/release";
     assert_eq!(
         exes,
@@ -405,4 +415,112 @@ fn children_cpu_time_never_decreases() {
     process::run(Command::new("true").arg("x"), "").expect("true runs");
     let cost = watch.stop();
     assert!(cost.cpu_s >= 0.0 && cost.wall_s >= 0.0);
+}
+
+/// A virtual workspace of two members with a bench target of the same name, and a member
+/// without benches.
+const WORKSPACE: &str = r#"{
+  "packages": [
+    {"name": "core", "version": "0.1.0", "manifest_path": "/src/vw/core/Cargo.toml", "features": {"fast": []},
+     "targets": [
+       {"kind": ["lib"], "crate_types": ["lib"], "name": "core", "src_path": "/src/vw/core/src/lib.rs"},
+       {"kind": ["bench"], "crate_types": ["bin"], "name": "wall", "src_path": "/src/vw/core/benches/wall.rs"},
+       {"kind": ["bench"], "crate_types": ["bin"], "name": "fast", "src_path": "/src/vw/core/benches/fast.rs", "required-features": ["fast"]}
+     ]},
+    {"name": "cli", "version": "0.1.0", "manifest_path": "/src/vw/cli/Cargo.toml",
+     "targets": [
+       {"kind": ["bin"], "crate_types": ["bin"], "name": "vw", "src_path": "/src/vw/cli/src/main.rs"},
+       {"kind": ["bench"], "crate_types": ["bin"], "name": "wall", "src_path": "/src/vw/cli/benches/wall.rs"}
+     ]},
+    {"name": "docs", "version": "0.1.0", "manifest_path": "/src/vw/docs/Cargo.toml",
+     "targets": [{"kind": ["lib"], "crate_types": ["lib"], "name": "docs", "src_path": "/src/vw/docs/src/lib.rs"}]}
+  ],
+  "workspace_root": "/src/vw",
+  "target_directory": "/src/vw/target",
+  "version": 1
+}"#;
+
+fn workspace_info(packages: &[String], features: &Features) -> Result<TargetInfo> {
+    let select = Selection {
+        benches: None,
+        features,
+        packages,
+        require_benches: true,
+    };
+    target_info(
+        serde_json::from_str(WORKSPACE).expect("fixture parses"),
+        Path::new("/src/vw/Cargo.toml"),
+        &select,
+        &Lockfile::default(),
+        fake_source,
+        fake_toolchain,
+    )
+}
+
+/// A virtual manifest measures every member with benches; ids and artifacts carry the
+/// package, and each bench runs from its own package's directory.
+#[test]
+fn a_virtual_workspace_measures_each_member_with_benches() {
+    let info = workspace_info(&[], &Features::default()).expect("valid");
+    assert_eq!(info.package, "vw");
+    let names: Vec<&str> = info.packages.iter().map(|p| p.name.as_str()).collect();
+    assert_eq!(names, ["cli", "core"]);
+    assert_eq!(info.package_args(), ["-p", "cli", "-p", "core"]);
+    let benches: Vec<String> = info
+        .benches
+        .iter()
+        .map(BenchTarget::artifact_name)
+        .collect();
+    assert_eq!(benches, ["cli/wall", "core/wall"]);
+    let core = &info.benches[1];
+    assert_eq!(core.crate_dir, Path::new("/src/vw/core"));
+    assert_eq!(core.bench_id("parse/small"), "core::parse/small");
+    assert_eq!(info.bins, ["vw"]);
+    assert_eq!(
+        info.artifact_prefix(Path::new("/src/vw/cli/Cargo.toml"))
+            .as_deref(),
+        Some("cli/")
+    );
+    assert_eq!(
+        info.artifact_prefix(Path::new("/src/vw/docs/Cargo.toml")),
+        None
+    );
+    // A member's gated bench names the feature with its package.
+    assert_eq!(info.unmeasured.len(), 1);
+    assert_eq!(info.unmeasured[0].bench, "core/fast");
+    assert!(
+        info.unmeasured[0]
+            .fix
+            .contains("features = [\"core/fast\"]"),
+        "{:?}",
+        info.unmeasured
+    );
+    assert_eq!(info.bench_features, ["core/fast"]);
+
+    // `core/fast` enables the feature in `core` alone.
+    let features = Features {
+        enable: vec!["core/fast".into()],
+        all: false,
+    };
+    let info = workspace_info(&[], &features).expect("valid");
+    assert!(info.unmeasured.is_empty());
+    assert_eq!(info.benches.len(), 3);
+}
+
+/// `[target] packages` chooses members; one member alone keeps its ids as they are; a name
+/// that is not a member is an error listing the members.
+#[test]
+fn packages_choose_workspace_members() {
+    let info = workspace_info(&["core".into()], &Features::default()).expect("valid");
+    assert_eq!(info.package, "core");
+    assert_eq!(info.benches.len(), 1);
+    assert_eq!(info.benches[0].id_prefix, None);
+    assert_eq!(info.benches[0].artifact_name(), "wall");
+    let err = workspace_info(&["nope".into()], &Features::default()).expect_err("unknown");
+    let text = err.to_string();
+    assert!(
+        text.contains("`nope` is not a package of the workspace"),
+        "{text}"
+    );
+    assert!(text.contains("`core`, `cli`, `docs`"), "{text}");
 }

@@ -310,8 +310,16 @@ pub(super) fn checkout(
         ..MeasureRequest::default()
     };
     let mut plan = Plan::new(&request, ws.config.clone(), &ws.root, &ws.cwd)?;
-    let main_target = builds::inspect_crate(&plan.target_in(&ws.root).join("Cargo.toml"))?;
-    let mut target = builds::inspect_crate(&plan.target_in(tree.path()).join("Cargo.toml"))?;
+    let main_target = builds::inspect_crate(
+        &plan.target_in(&ws.root).join("Cargo.toml"),
+        &plan.features,
+        &plan.packages,
+    )?;
+    let mut target = builds::inspect_crate(
+        &plan.target_in(tree.path()).join("Cargo.toml"),
+        &plan.features,
+        &plan.packages,
+    )?;
     if line_tables {
         // The target package only: its dependencies stay as `perfgate run` builds them, so
         // they are not compiled again.
@@ -338,36 +346,64 @@ pub(crate) fn callgrind_of(
     profile: Profile,
 ) -> anyhow::Result<Callgrind> {
     let commit = ws.repo.commit(rev)?;
-    let target_name = bench.split("::").next().unwrap_or(bench).to_string();
+    // The id's first part names its bench target, or, when the target measures several
+    // packages, its package (`<package>::<bench target>::…`).
+    let first = bench.split("::").next().unwrap_or(bench).to_string();
     let cache = ws
         .root
         .join("target")
         .join("perfgate-explain")
         .join(&commit.sha)
         .join(profile.name())
-        .join(&target_name);
-    if !cache.join(COMPLETE).is_file() {
+        .join(&first);
+    // A target of several packages keeps each bench target's run in a directory of its own.
+    let second = bench.split("::").nth(1).unwrap_or_default();
+    let cached = cache.join(COMPLETE).is_file()
+        || (!second.is_empty() && cache.join(second).join(COMPLETE).is_file());
+    if !cached {
         let (commit, _tree, mut target, plan) = checkout(ws, &commit.sha, profile, true, None)?;
         let callgrind_benches: Vec<_> = target
             .benches
             .iter()
             .filter(|b| matches!(b.kind, BenchKind::Iai | BenchKind::Gungraun))
             .collect();
-        let Some(bench_target) = callgrind_benches
-            .iter()
-            .find(|b| b.name.replace('-', "_") == target_name)
-            .map(|b| (*b).clone())
-        else {
+        let several = target.packages.len() > 1;
+        let chosen: Vec<_> = if several {
+            callgrind_benches
+                .iter()
+                .filter(|b| b.package == first && b.name.replace('-', "_") == second)
+                .map(|b| (*b).clone())
+                .collect()
+        } else {
+            callgrind_benches
+                .iter()
+                .filter(|b| b.name.replace('-', "_") == first)
+                .map(|b| (*b).clone())
+                .collect()
+        };
+        let Some(bench_target) = chosen.first().cloned() else {
             return Err(no_bench_target(bench, &target, &commit, &callgrind_benches));
         };
         target.benches = vec![bench_target.clone()];
         preflight_benches(&target)?;
         let (built, _) = builds::build(&target, profile, &plan)?;
-        crate::atomic::fresh_dir(&cache)?;
-        run::iai::run(&built, &bench_target, &cache)?;
-        atomic::write(&cache.join(COMPLETE), commit.sha.as_bytes())?;
+        let home = if several {
+            cache.join(second)
+        } else {
+            cache.clone()
+        };
+        crate::atomic::fresh_dir(&home)?;
+        run::iai::run(&built, &bench_target, &home)?;
+        atomic::write(&home.join(COMPLETE), commit.sha.as_bytes())?;
     }
-    let (raw, known) = find_raw(&cache, bench)?;
+    let target_name = first;
+    // The summaries name benchmarks without the package.
+    let (mut raw, known) = find_raw(&cache, bench)?;
+    if raw.is_none()
+        && let Some((_, local)) = bench.split_once("::")
+    {
+        raw = find_raw(&cache, local)?.0;
+    }
     let Some(raw) = raw else {
         return Err(Error::UnknownBench {
             bench: bench.to_string(),

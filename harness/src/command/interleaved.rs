@@ -207,12 +207,12 @@ fn units(sides: &Sides, startup: bool) -> Vec<Unit> {
                 .target
                 .benches
                 .iter()
-                .any(|b| b.name == bench.name && b.kind == bench.kind);
+                .any(|b| b.artifact_name() == bench.artifact_name() && b.kind == bench.kind);
             let wall_time = matches!(bench.kind, BenchKind::Criterion | BenchKind::Divan);
             if wall_time && in_base {
                 units.push(Unit::Bench {
                     profile: profile.clone(),
-                    bench: bench.name.clone(),
+                    bench: bench.artifact_name(),
                 });
             }
         }

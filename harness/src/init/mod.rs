@@ -1,6 +1,6 @@
 //! `perfgate init`, as pure logic: the files it writes into a crate that has never been measured
 //! (a commented `perfgate.toml`, the GitHub workflow, and, when the crate has no benches, a
-//! criterion and an iai-callgrind bench calling its public API), and the commands to run next.
+//! criterion and a gungraun bench calling its public API), and the commands to run next.
 //! [`write`] writes them and adds the bench dependencies with `cargo add`.
 
 pub mod write;
@@ -8,18 +8,14 @@ pub mod write;
 /// This repository's own workflow, from which the one for another crate is made.
 const WORKFLOW: &str = include_str!("../../../.github/workflows/perf.yml");
 
-/// The iai-callgrind version the benches and the runner must share.
-pub const IAI_CALLGRIND: &str = "0.16.1";
+/// The gungraun version of the generated instruction bench (its runner must be the same).
+pub const GUNGRAUN: &str = "0.20.0";
 /// The criterion version of the generated bench.
 pub const CRITERION: &str = "0.8.2";
 
 /// The lines of this repository's workflow that build perfgate from its own source, and what a
 /// crate that installs perfgate instead gets in their place.
-const REPLACEMENTS: [(&str, &str); 3] = [
-    (
-        "        run: bash scripts/setup.sh\n",
-        "        run: |\n          apt-get update -q\n          apt-get install -y -q valgrind llvm-22\n          cargo install --locked iai-callgrind-runner --version 0.16.1\n",
-    ),
+const REPLACEMENTS: [(&str, &str); 2] = [
     (
         "      - name: Build perfgate\n        run: cargo build --release -p perfgate\n",
         "      - name: Install perfgate\n        run: cargo install --locked perfgate --version 0.1.0\n",
@@ -30,13 +26,37 @@ const REPLACEMENTS: [(&str, &str); 3] = [
     ),
 ];
 
+/// The line of this repository's workflow that installs the tools with its setup script.
+const SETUP_STEP: &str = "        run: bash scripts/setup.sh\n";
+
+/// A callgrind bench runner the crate's benches need, at the version its Cargo.lock resolves
+/// for the library (the runner refuses any other).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Runner {
+    /// The runner crate: `gungraun-runner` or `iai-callgrind-runner`.
+    pub name: &'static str,
+    /// The library's exact version.
+    pub version: String,
+}
+
 /// The workflow for a crate that installs perfgate (rather than building it from this
-/// repository): this repository's workflow with perfgate and its tools installed.
-pub fn workflow() -> String {
+/// repository): this repository's workflow with perfgate, valgrind, llvm and each of
+/// `runners` installed.
+pub fn workflow(runners: &[Runner]) -> String {
+    let mut install = String::from(
+        "        run: |\n          apt-get update -q\n          apt-get install -y -q valgrind llvm-22\n",
+    );
+    for runner in runners {
+        install.push_str(&format!(
+            "          cargo install --locked {} --version {}\n",
+            runner.name, runner.version
+        ));
+    }
     let mut text = WORKFLOW.replace(
         "# Every job runs in Debian bookworm with Rust 1.95 (the environment `scripts/setup.sh` installs\n# the tools for), so that every part's environment fingerprint matches.",
         "# Every job runs in Debian bookworm with Rust 1.95, so that every part's environment\n# fingerprint matches.",
     );
+    text = text.replace(SETUP_STEP, &install);
     for (from, to) in REPLACEMENTS {
         text = text.replace(from, to);
     }
@@ -44,17 +64,38 @@ pub fn workflow() -> String {
 }
 
 /// A commented `perfgate.toml` for a crate at `target_path` (relative to the repository root)
-/// with the bench targets `benches`.
-pub fn config(target_path: &str, benches: &[String], bin: Option<&str>) -> String {
-    let benches: Vec<String> = benches.iter().map(|b| format!("\"{b}\"")).collect();
+/// with the bench targets `benches`, built with `features` (those some bench needs).
+pub fn config(
+    target_path: &str,
+    benches: &[String],
+    features: &[String],
+    bin: Option<&str>,
+) -> String {
+    let quoted = |names: &[String]| -> String {
+        names
+            .iter()
+            .map(|b| format!("\"{b}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let features = if features.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "# The features its bench targets need (`required-features`).\nfeatures = [{}]\n",
+            quoted(features)
+        )
+    };
     let mut text = format!(
         "# perfgate's settings (every key is optional; unknown keys are errors).\n\
          \n\
          [target]\n\
          # The crate to measure, relative to the repository root.\n\
          path = \"{target_path}\"\n\
-         # Its criterion (wall time) and iai-callgrind (instructions) benches.\n\
+         # Its bench targets: criterion or divan (wall time), gungraun or iai-callgrind\n\
+         # (instructions; divan's too), custom ones writing Bencher Metric Format.\n\
          benches = [{}]\n\
+         {features}\
          \n\
          [run]\n\
          # release, release-lto (fat LTO), release-consistent (one codegen unit), pgo.\n\
@@ -64,7 +105,7 @@ pub fn config(target_path: &str, benches: &[String], bin: Option<&str>) -> Strin
          [gate]\n\
          # `perfgate compare` fails on a regression over this many percent.\n\
          threshold_pct = 10\n",
-        benches.join(", ")
+        quoted(benches)
     );
     match bin {
         Some(bin) => text.push_str(&format!(
@@ -173,13 +214,13 @@ pub fn criterion_bench(krate: &str, entry: &Entry) -> String {
     )
 }
 
-/// The iai-callgrind bench (`benches/perfgate_instructions.rs`) calling `entry`.
-pub fn iai_bench(krate: &str, entry: &Entry) -> String {
+/// The gungraun bench (`benches/perfgate_instructions.rs`) calling `entry`.
+pub fn gungraun_bench(krate: &str, entry: &Entry) -> String {
     format!(
-        "//! Instructions of `{krate}::{name}` (iai-callgrind {IAI_CALLGRIND}), written by\n\
-         //! `perfgate init`: make it call the code whose speed matters, with realistic input.\n\
+        "//! Instructions of `{krate}::{name}` (gungraun {GUNGRAUN}), written by `perfgate init`:\n\
+         //! make it call the code whose speed matters, with realistic input.\n\
          \n\
-         use iai_callgrind::{{library_benchmark, library_benchmark_group, main}};\n\
+         use gungraun::{{library_benchmark, library_benchmark_group, main}};\n\
          use std::hint::black_box;\n\
          \n\
          #[library_benchmark]\n\
@@ -216,7 +257,17 @@ mod tests {
 
     #[test]
     fn the_workflow_for_a_crate_installs_perfgate() {
-        let w = workflow();
+        let runner = Runner {
+            name: "gungraun-runner",
+            version: "0.19.4".into(),
+        };
+        let w = workflow(std::slice::from_ref(&runner));
+        assert!(WORKFLOW.contains(SETUP_STEP) && !w.contains(SETUP_STEP));
+        assert!(
+            w.contains("apt-get install -y -q valgrind llvm-22\n          cargo install --locked gungraun-runner --version 0.19.4\n"),
+            "{w}"
+        );
+        assert!(!workflow(&[]).contains("cargo install --locked gungraun-runner"));
         for (from, to) in REPLACEMENTS {
             assert!(
                 WORKFLOW.contains(from),
@@ -255,7 +306,8 @@ mod tests {
             "{c}"
         );
         assert!(c.contains("criterion_main!(benches);"));
-        let i = iai_bench("my_crate", &entry);
+        let i = gungraun_bench("my_crate", &entry);
+        assert!(i.contains("use gungraun::{library_benchmark"), "{i}");
         assert!(i.contains("#[library_benchmark]\nfn add() {"), "{i}");
         assert!(i.contains("main!(library_benchmark_groups = perfgate);"));
     }
@@ -265,12 +317,15 @@ mod tests {
         let text = config(
             ".",
             &["perfgate_wall".into(), "perfgate_instructions".into()],
+            &["serde".into()],
             Some("cli"),
         );
         let doc = config_core::parse(&text).expect("valid TOML");
         assert!(doc.get("target").is_some() && doc.get("startup").is_some());
         assert!(text.contains("benches = [\"perfgate_wall\", \"perfgate_instructions\"]"));
-        let without = config("crates/x", &[], None);
+        assert!(text.contains("features = [\"serde\"]\n"), "{text}");
+        let without = config("crates/x", &[], &[], None);
+        assert!(!without.contains("features ="), "{without}");
         assert!(
             config_core::parse(&without)
                 .expect("valid")

@@ -9,6 +9,7 @@ use crate::builds;
 use crate::builds::target::BenchKind;
 use crate::config;
 use crate::error::{Error, Result};
+use crate::plan::Features;
 
 use super as init;
 
@@ -26,7 +27,13 @@ pub struct SetUp {
 /// [`Error::AlreadyExists`] unless `force`.
 pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> Result<SetUp> {
     let manifest = crate_dir.join("Cargo.toml");
-    let target = builds::inspect_crate(&manifest)?;
+    // Every feature on, so that bench targets behind `required-features` are listed too;
+    // perfgate.toml then enables just the ones they need.
+    let every_feature = Features {
+        enable: Vec::new(),
+        all: true,
+    };
+    let target = builds::inspect_crate(&manifest, &every_feature, &[])?;
     let config_file = root.join(config::FILE_NAME);
     let workflow_file = root.join(".github/workflows/perf.yml");
     for path in [&config_file, &workflow_file] {
@@ -35,12 +42,7 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
         }
     }
 
-    let measured: Vec<String> = target
-        .benches
-        .iter()
-        .filter(|b| b.kind != BenchKind::Custom)
-        .map(|b| b.name.clone())
-        .collect();
+    let measured: Vec<String> = target.benches.iter().map(|b| b.artifact_name()).collect();
     let mut written = Vec::new();
     let mut notes = Vec::new();
     let benches = if measured.is_empty() {
@@ -52,7 +54,10 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
                 let wall = crate_dir.join("benches/perfgate_wall.rs");
                 let instructions = crate_dir.join("benches/perfgate_instructions.rs");
                 crate::atomic::write(&wall, init::criterion_bench(&krate, &entry).as_bytes())?;
-                crate::atomic::write(&instructions, init::iai_bench(&krate, &entry).as_bytes())?;
+                crate::atomic::write(
+                    &instructions,
+                    init::gungraun_bench(&krate, &entry).as_bytes(),
+                )?;
                 add_bench_dependencies(crate_dir, &manifest)?;
                 written.extend([relative(root, &wall), relative(root, &instructions)]);
                 written.push(relative(root, &manifest));
@@ -70,7 +75,7 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
             }
             None => {
                 notes.push(format!(
-                    "no bench written: `{}` has no public function with plain arguments to call; add a criterion or iai-callgrind bench and list it in perfgate.toml",
+                    "no bench written: `{}` has no public function with plain arguments to call; add a criterion, divan or gungraun bench and list it in perfgate.toml",
                     lib_rs.display()
                 ));
                 Vec::new()
@@ -82,13 +87,64 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
     let bin = target.bins.first().map(String::as_str);
     crate::atomic::write(
         &config_file,
-        init::config(target_rel, &benches, bin).as_bytes(),
+        init::config(target_rel, &benches, &target.bench_features, bin).as_bytes(),
     )?;
-    crate::atomic::write(&workflow_file, init::workflow().as_bytes())?;
+    let runners = runners(root, &manifest, &every_feature, &mut written)?;
+    crate::atomic::write(&workflow_file, init::workflow(&runners).as_bytes())?;
     written.insert(0, relative(root, &workflow_file));
     written.insert(0, config::FILE_NAME.to_string());
 
     Ok(SetUp { written, notes })
+}
+
+/// The callgrind bench runners the crate's benches need (after any `cargo add`), each at the
+/// version its Cargo.lock resolves for the library. A crate without a Cargo.lock gets one
+/// (`cargo generate-lockfile`, added to `written`): the runner must match a locked version.
+fn runners(
+    root: &Path,
+    manifest: &Path,
+    features: &Features,
+    written: &mut Vec<String>,
+) -> Result<Vec<init::Runner>> {
+    let runner_of = |kind: BenchKind| match kind {
+        BenchKind::Gungraun => Some("gungraun-runner"),
+        BenchKind::Iai => Some("iai-callgrind-runner"),
+        _ => None,
+    };
+    let mut target = builds::inspect_crate(manifest, features, &[])?;
+    let unknown = |t: &builds::target::TargetInfo| {
+        t.benches
+            .iter()
+            .any(|b| runner_of(b.kind).is_some() && b.harness_version.is_none())
+    };
+    let lock = target.workspace_root.join("Cargo.lock");
+    if unknown(&target) && !lock.exists() {
+        crate::process::run(
+            std::process::Command::new("cargo")
+                .arg("generate-lockfile")
+                .arg("--manifest-path")
+                .arg(manifest),
+            crate::process::hint::RUST,
+        )?;
+        let lock = relative(root, &lock);
+        if !written.contains(&lock) {
+            written.push(lock);
+        }
+        target = builds::inspect_crate(manifest, features, &[])?;
+    }
+    let mut runners: Vec<init::Runner> = target
+        .benches
+        .iter()
+        .filter_map(|b| {
+            Some(init::Runner {
+                name: runner_of(b.kind)?,
+                version: b.harness_version.clone()?,
+            })
+        })
+        .collect();
+    runners.sort_by(|a, b| (a.name, &a.version).cmp(&(b.name, &b.version)));
+    runners.dedup();
+    Ok(runners)
 }
 
 /// What `perfgate init` prints: the files written, the notes, the next commands.
@@ -127,11 +183,11 @@ fn library_name(manifest: &Path, package: &str) -> String {
     from_manifest.unwrap_or_else(|| package.replace('-', "_"))
 }
 
-/// Adds criterion and iai-callgrind as dev-dependencies (`cargo add`) and the two generated
+/// Adds criterion and gungraun as dev-dependencies (`cargo add`) and the two generated
 /// benches as `[[bench]]` targets of `manifest`.
 fn add_bench_dependencies(crate_dir: &Path, manifest: &Path) -> Result<()> {
     let criterion = format!("criterion@{}", init::CRITERION);
-    let iai = format!("iai-callgrind@={}", init::IAI_CALLGRIND);
+    let gungraun = format!("gungraun@={}", init::GUNGRAUN);
     for args in [
         vec![
             "add",
@@ -141,7 +197,7 @@ fn add_bench_dependencies(crate_dir: &Path, manifest: &Path) -> Result<()> {
             "--features",
             "cargo_bench_support",
         ],
-        vec!["add", "--dev", iai.as_str()],
+        vec!["add", "--dev", gungraun.as_str()],
     ] {
         crate::process::run(
             std::process::Command::new("cargo")

@@ -74,6 +74,7 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
         &crate_dir.join("Cargo.toml"),
         plan.benches.as_deref(),
         &plan.features,
+        &plan.packages,
     )?;
     let fingerprint =
         fingerprint::collect(&target.workspace_root.join("Cargo.lock"), &target.toolchain)?;

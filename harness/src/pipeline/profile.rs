@@ -51,17 +51,28 @@ pub(super) fn measure_profile(
     let results = built.target_dir.join("perfgate-results");
     let mut unmeasured = Vec::new();
     for bench in &target.benches {
-        let home = results.join(&bench.name);
+        let home = results.join(bench.artifact_name());
         match bench.kind {
             BenchKind::Criterion => {
-                progress.step(name, &format!("bench `{}` (criterion)", bench.name));
+                progress.step(
+                    name,
+                    &format!("bench `{}` (criterion)", bench.artifact_name()),
+                );
                 crate::atomic::fresh_dir(&home)?;
-                measurements.extend(run::criterion::run(&built, bench, &plan.criterion, &home)?);
+                measurements.extend(bench.with_ids(run::criterion::run(
+                    &built,
+                    bench,
+                    &plan.criterion,
+                    &home,
+                )?));
             }
             BenchKind::Iai | BenchKind::Gungraun => {
-                progress.step(name, &format!("bench `{}` (callgrind)", bench.name));
+                progress.step(
+                    name,
+                    &format!("bench `{}` (callgrind)", bench.artifact_name()),
+                );
                 crate::atomic::fresh_dir(&home)?;
-                measurements.extend(run::iai::run(&built, bench, &home)?);
+                measurements.extend(bench.with_ids(run::iai::run(&built, bench, &home)?));
             }
             BenchKind::Divan => {
                 let sampling = divan_sampling(plan);
@@ -69,21 +80,26 @@ pub(super) fn measure_profile(
                     name,
                     &format!(
                         "bench `{}` (divan ×{}, then callgrind)",
-                        bench.name, sampling.processes
+                        bench.artifact_name(),
+                        sampling.processes
                     ),
                 );
                 crate::atomic::fresh_dir(&home)?;
-                measurements.extend(run::divan::run(&built, bench, &sampling, &home)?);
+                measurements
+                    .extend(bench.with_ids(run::divan::run(&built, bench, &sampling, &home)?));
             }
             BenchKind::Custom => {
                 let processes = divan_sampling(plan).processes;
                 progress.step(
                     name,
-                    &format!("bench `{}` (custom harness ×{processes})", bench.name),
+                    &format!(
+                        "bench `{}` (custom harness ×{processes})",
+                        bench.artifact_name()
+                    ),
                 );
                 crate::atomic::fresh_dir(&home)?;
                 match run::bmf::run(&built, bench, processes, &home)? {
-                    Some(ms) => measurements.extend(ms),
+                    Some(ms) => measurements.extend(bench.with_ids(ms)),
                     None => unmeasured.push(run::bmf::unmeasured(bench)),
                 }
             }

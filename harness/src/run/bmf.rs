@@ -201,8 +201,8 @@ pub fn run_process(built: &Built, bench: &BenchTarget, scratch: &Path) -> Result
     }
     let mut cmd = Command::new(exe);
     cmd.arg("--bench")
-        .current_dir(&built.crate_dir)
-        .env("CARGO_MANIFEST_DIR", &built.crate_dir)
+        .current_dir(&bench.crate_dir)
+        .env("CARGO_MANIFEST_DIR", &bench.crate_dir)
         .env(FILE_VAR, &file);
     let output = built.run_bench(&mut cmd, &bench.name, built.profile.name())?;
     if !output.status.success() {
@@ -222,7 +222,7 @@ pub fn run_process(built: &Built, bench: &BenchTarget, scratch: &Path) -> Result
         path: source,
         message: format!("bench `{}`: {e}", bench.name),
     })?;
-    let sha = built.artifact_sha256(&bench.name, "bench");
+    let sha = built.bench_sha256(bench);
     Ok(Outcome::Report(
         measurements
             .into_iter()
@@ -254,7 +254,7 @@ fn read_capped(path: &Path) -> Result<String> {
 /// What the run records of a custom bench that wrote no BMF report: why, and the fix.
 pub fn unmeasured(bench: &BenchTarget) -> Unmeasured {
     Unmeasured {
-        bench: bench.name.clone(),
+        bench: bench.artifact_name(),
         reason: format!(
             "has a harness perfgate does not know and wrote no Bencher Metric Format JSON (to stdout, or to the file named by `{FILE_VAR}`)"
         ),

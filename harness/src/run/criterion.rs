@@ -37,7 +37,7 @@ pub fn run(
     sampling: &Sampling,
     home: &Path,
 ) -> Result<Vec<Measurement>> {
-    let mut cmd = built.cargo("bench");
+    let mut cmd = built.cargo_bench(bench);
     cmd.arg("--bench")
         .arg(&bench.name)
         .arg("--")
@@ -58,8 +58,8 @@ pub fn run_process(
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("--bench")
         .args(sampling.args(bench.harness_minor()))
-        .current_dir(&built.crate_dir)
-        .env("CARGO_MANIFEST_DIR", &built.crate_dir);
+        .current_dir(&bench.crate_dir)
+        .env("CARGO_MANIFEST_DIR", &bench.crate_dir);
     execute(cmd, built, bench, home)
 }
 
@@ -75,7 +75,7 @@ fn execute(
     if !output.status.success() {
         return Err(crate::run::bench_failed(built, &bench.name, &cmd, &output));
     }
-    let sha = built.artifact_sha256(&bench.name, "bench");
+    let sha = built.bench_sha256(bench);
     let measurements = collect(home, sha.as_deref())?;
     if measurements.is_empty() {
         return Err(Error::ToolOutput {

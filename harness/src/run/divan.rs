@@ -273,8 +273,8 @@ pub fn process_command(built: &Built, bench: &BenchTarget, args: &[String]) -> R
     let mut cmd = Command::new(exe);
     cmd.arg("--bench")
         .args(args)
-        .current_dir(&built.crate_dir)
-        .env("CARGO_MANIFEST_DIR", &built.crate_dir);
+        .current_dir(&bench.crate_dir)
+        .env("CARGO_MANIFEST_DIR", &bench.crate_dir);
     Ok(cmd)
 }
 
@@ -318,7 +318,7 @@ pub fn run(
     for _ in 0..sampling.processes.max(1) {
         processes.push(run_process(built, bench, sampling)?);
     }
-    let sha = built.artifact_sha256(&bench.name, "bench");
+    let sha = built.bench_sha256(bench);
     let mut out = to_measurements(&processes, sha.as_deref());
     out.extend(instructions::measure(built, bench, &processes[0], scratch)?);
     Ok(out)

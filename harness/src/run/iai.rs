@@ -138,7 +138,7 @@ fn runner_version(text: &str, flavour: &Flavour) -> Option<String> {
 pub fn run(built: &Built, bench: &BenchTarget, home: &Path) -> Result<Vec<Measurement>> {
     process::first_line("valgrind", &["--version"], process::hint::VALGRIND)?;
     let flavour = Flavour::of(bench.kind);
-    let mut cmd = built.cargo("bench");
+    let mut cmd = built.cargo_bench(bench);
     cmd.arg("--bench")
         .arg(&bench.name)
         .env(flavour.home_var, home)
@@ -161,7 +161,7 @@ pub fn run(built: &Built, bench: &BenchTarget, home: &Path) -> Result<Vec<Measur
             None => super::bench_failed(built, &bench.name, &cmd, &output),
         });
     }
-    let sha = built.artifact_sha256(&bench.name, "bench");
+    let sha = built.bench_sha256(bench);
     let measurements = collect(home, sha.as_deref())?;
     if measurements.is_empty() {
         return Err(Error::ToolOutput {

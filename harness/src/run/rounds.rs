@@ -45,10 +45,12 @@ pub fn freeze(
         .iter()
         .filter(|b| matches!(b.kind, BenchKind::Criterion | BenchKind::Divan))
     {
-        if let Some(exe) = built.bench_exes.get(&bench.name) {
-            let copy = dir.join("bench").join(&bench.name);
+        if let Some(exe) = built.bench_exes.get(&bench.artifact_name()) {
+            let copy = dir
+                .join("bench")
+                .join(bench.artifact_name().replace('/', "__"));
             copy_exe(exe, &copy)?;
-            frozen.bench_exes.insert(bench.name.clone(), copy);
+            frozen.bench_exes.insert(bench.artifact_name(), copy);
         }
     }
     if let Some(startup) = startup
@@ -88,7 +90,7 @@ pub fn run_unit(
             let bench = target
                 .benches
                 .iter()
-                .find(|b| &b.name == bench)
+                .find(|b| &b.artifact_name() == bench)
                 .ok_or_else(|| Error::ToolOutput {
                     tool: "cargo",
                     path: target.manifest_path.clone(),
@@ -96,8 +98,8 @@ pub fn run_unit(
                 })?;
             if bench.kind == BenchKind::Divan {
                 let rows = super::divan::run_process(built, bench, &sampling.divan)?;
-                let sha = built.artifact_sha256(&bench.name, "bench");
-                return Ok(super::divan::to_measurements(&[rows], sha.as_deref()));
+                let sha = built.bench_sha256(bench);
+                return Ok(bench.with_ids(super::divan::to_measurements(&[rows], sha.as_deref())));
             }
             if home.exists() {
                 std::fs::remove_dir_all(home).map_err(|source| Error::Io {
@@ -107,6 +109,7 @@ pub fn run_unit(
                 })?;
             }
             super::criterion::run_process(built, bench, &sampling.criterion, home)
+                .map(|ms| bench.with_ids(ms))
         }
         Unit::Startup { .. } => match startup {
             Some(startup) => super::startup::measure(built, startup),

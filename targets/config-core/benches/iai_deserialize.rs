@@ -1,10 +1,10 @@
 //! Instructions to build the typed configuration from an already-parsed document
-//! (iai-callgrind 0.16.1, callgrind `Ir`): the hand-written `Config::from_document` against the
+//! (gungraun 0.20.0, callgrind `Ir`): the hand-written `Config::from_document` against the
 //! serde-derive path (`config_core::de::SerdeConfig::from_document`, then `Config::from`), on
 //! the committed generator config `benches/data/generator/ggen.toml`.
 //!
 //! Group `model`; functions `hand_written` and `serde_derive`, id `generator`, so results land
-//! in `target/iai/config-core/iai_deserialize/model/<function>.generator/`. Parsing is done by
+//! in `target/gungraun/config-core/iai_deserialize/model/<function>.generator/`. Parsing is done by
 //! `setup` and not counted; each counted call builds the configuration and drops it.
 //!
 //! Run with `cargo bench -p config-core --features serde --bench iai_deserialize`.
@@ -13,7 +13,7 @@ use std::hint::black_box;
 
 use config_core::de::SerdeConfig;
 use config_core::{Config, Document};
-use iai_callgrind::{library_benchmark, library_benchmark_group, main};
+use gungraun::{library_benchmark, library_benchmark_group, main};
 
 const GENERATOR: &str = include_str!("data/generator/ggen.toml");
 

@@ -1,4 +1,4 @@
-//! String interning (the seed's A2), instructions (iai-callgrind 0.16.1): the same workload as
+//! String interning (the seed's A2), instructions (gungraun 0.20.0): the same workload as
 //! `intern.rs` (`support/keys.rs`) on the committed `large` input. Group `intern`: `keep_*`
 //! make the list of keys each way from the parsed document (the walk, then the copy or the
 //! interning) (parsing is done by `setup`, not
@@ -11,7 +11,7 @@ use std::hint::black_box;
 
 use config_core::Document;
 use config_core::intern::{Interner, Sym};
-use iai_callgrind::{library_benchmark, library_benchmark_group, main};
+use gungraun::{library_benchmark, library_benchmark_group, main};
 
 #[path = "support/gen.rs"]
 mod datagen;

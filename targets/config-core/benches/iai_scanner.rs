@@ -1,4 +1,4 @@
-//! Instructions (iai-callgrind 0.16.1, callgrind `Ir`) of the scanner's text loops beside a
+//! Instructions (gungraun 0.20.0, callgrind `Ir`) of the scanner's text loops beside a
 //! plain byte-at-a-time loop doing the same job: the instruction-count twin of the `scanner`
 //! criterion bench, on 16 KiB inputs.
 //!
@@ -9,18 +9,18 @@
 //! lower bound, not a replacement). Ids are the inputs: `basic_long`, `literal_long`,
 //! `comment_long` (one text of 16 KiB each) and `basic_short`, `literal_short`,
 //! `comment_short` (texts of 4 to 80 bytes, one call per text), so results land in
-//! `target/iai/config-core/iai_scanner/scan/<function>.<input>/`. Group `scan_parse`, function
+//! `target/gungraun/config-core/iai_scanner/scan/<function>.<input>/`. Group `scan_parse`, function
 //! `parse`, id `long_texts`: `config_core::parse` of a 16 KiB document of long comments and
 //! strings. Building the input is done by `setup` and not counted. Ids are stable: baselines
 //! are keyed by them.
 //!
 //! Run with `cargo bench -p config-core --bench iai_scanner` (needs valgrind and
-//! `iai-callgrind-runner` 0.16.1).
+//! `gungraun-runner` 0.20.0).
 
 use std::hint::black_box;
 
 use config_core::scan_compare::{self as sc, Kind};
-use iai_callgrind::{library_benchmark, library_benchmark_group, main};
+use gungraun::{library_benchmark, library_benchmark_group, main};
 use memchr_scan::{basic_text_end_memchr, comment_text_end_memchr, literal_text_end_memchr};
 
 #[path = "support/memchr_scan.rs"]

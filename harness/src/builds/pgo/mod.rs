@@ -269,7 +269,7 @@ pub fn build(
     );
     progress.step(name, "optimised build");
     let mut clean = pgo.cargo("clean");
-    clean.args(["-p", &target.package]);
+    clean.args(target.package_args());
     process::run(&mut clean, process::hint::RUST)?;
     let watch = Stopwatch::start();
     let output = builds::cargo_build(target, &pgo, &["-v"])?;
@@ -396,8 +396,8 @@ fn train(
             let mut shown = Vec::new();
             for bench in benches {
                 let args = training_args(bench);
+                let mut cmd = gen_build.cargo_bench(bench);
                 let bench = bench.name.as_str();
-                let mut cmd = gen_build.cargo("bench");
                 cmd.args(["--bench", bench, "--"])
                     .args(&args)
                     .env("LLVM_PROFILE_FILE", &profile_file)
@@ -562,7 +562,11 @@ fn check_profile_use(
         .map(str::trim_start)
         .filter(|line| line.starts_with("Running `") && line.contains(" --crate-name "))
         .collect();
-    let units = builds::package_units(&output.messages, &target.manifest_path);
+    let units: Vec<_> = target
+        .packages
+        .iter()
+        .flat_map(|p| builds::package_units(&output.messages, &p.manifest_path))
+        .collect();
     if units.is_empty() {
         return Err(format!(
             "cargo reported no crate of `{}` in the PGO build",

@@ -56,6 +56,10 @@ fn missing_function_warnings_are_counted() {
 fn demo_target() -> TargetInfo {
     TargetInfo {
         package: "demo".into(),
+        packages: vec![crate::builds::target::Package {
+            name: "demo".into(),
+            manifest_path: "/src/ws/demo/Cargo.toml".into(),
+        }],
         manifest_path: "/src/ws/demo/Cargo.toml".into(),
         crate_dir: "/src/ws/demo".into(),
         toolchain: Toolchain::parse(
@@ -68,6 +72,10 @@ fn demo_target() -> TargetInfo {
         cargo_target_dir: "/src/ws/target".into(),
         benches: vec![BenchTarget {
             name: "wall".into(),
+            package: "demo".into(),
+            crate_dir: "/src/ws/demo".into(),
+            id_prefix: None,
+            features: Vec::new(),
             kind: BenchKind::Criterion,
             src_path: "/src/ws/demo/benches/wall.rs".into(),
             harness_version: Some("0.8.2".into()),
@@ -75,6 +83,7 @@ fn demo_target() -> TargetInfo {
         bins: vec!["demo-cli".into()],
         unmeasured: Vec::new(),
         features: Default::default(),
+        bench_features: Vec::new(),
     }
 }
 

@@ -53,8 +53,8 @@ pub fn command(
         .arg(row.divan_name())
         .args(["--sample-count", "1", "--sample-size"])
         .arg(iterations.to_string())
-        .current_dir(&built.crate_dir)
-        .env("CARGO_MANIFEST_DIR", &built.crate_dir);
+        .current_dir(&bench.crate_dir)
+        .env("CARGO_MANIFEST_DIR", &bench.crate_dir);
     Ok(cmd)
 }
 
@@ -97,7 +97,7 @@ pub fn measure(
     rows: &[Row],
     scratch: &Path,
 ) -> Result<Vec<Measurement>> {
-    let sha = built.artifact_sha256(&bench.name, "bench");
+    let sha = built.bench_sha256(bench);
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let count = |iterations: u64| -> Result<u64> {
