@@ -47,14 +47,8 @@ perfgate=$repo_root/target/release/perfgate
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export CARGO_TARGET_DIR=$work/target
-cp -r harness/tests/fixtures/tiny "$work/repo"
+fixture_repo tiny "$work/repo" gate-quality
 cd "$work/repo"
-rm -rf target
-git init -q -b main
-git config user.name "gate quality"
-git config user.email "gate-quality@perfgate.invalid"
-git add -A
-git commit -qm "tiny fixture"
 
 # Commits the fixture with SALT=$1 and EXTRA_PERMILLE=$2 on the current branch; prints the sha.
 variant() {

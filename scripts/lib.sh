@@ -12,3 +12,17 @@ step() {
         exit "$status"
     fi
 }
+
+# `fixture_repo FIXTURE DIR WHO`: copies `harness/tests/fixtures/FIXTURE` into a fresh git
+# repository at DIR, with one commit by WHO (a name without spaces). Run from the repository
+# root.
+fixture_repo() {
+    local fixture=$1 dir=$2 who=$3
+    cp -r "harness/tests/fixtures/$fixture" "$dir"
+    rm -rf "$dir/target"
+    git -C "$dir" init -q -b main
+    git -C "$dir" config user.name "$who"
+    git -C "$dir" config user.email "$who@perfgate.invalid"
+    git -C "$dir" add -A
+    git -C "$dir" commit -qm "$fixture fixture"
+}

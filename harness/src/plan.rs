@@ -333,6 +333,20 @@ impl Plan {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_member_gets_its_own_and_the_plain_features() {
+        let features = Features {
+            enable: vec!["core/simd".into(), "cli/color".into(), "serde".into()],
+            all: false,
+        };
+        assert_eq!(features.of_package("core").enable, ["simd", "serde"]);
+        assert_eq!(features.of_package("other").enable, ["serde"]);
+        assert_eq!(
+            features.of_package("core").cargo_args(),
+            ["--features", "simd,serde"]
+        );
+    }
     use clap::Parser;
 
     fn run_args(argv: &[&str]) -> MeasureRequest {

@@ -138,7 +138,17 @@ fn inspect_with(manifest_path: &Path, select: &Selection<'_>) -> Result<TargetIn
             source,
         })
     };
-    let lock = Lockfile::read(&metadata.workspace_root.join("Cargo.lock")).unwrap_or_default();
+    // The harness versions come from Cargo.lock; a crate that commits none (a library) gets
+    // the one its first build would write, resolved now.
+    let lock_path = metadata.workspace_root.join("Cargo.lock");
+    if !lock_path.exists() {
+        let mut generate = Command::new("cargo");
+        generate
+            .args(["generate-lockfile", "--manifest-path"])
+            .arg(&manifest);
+        process::run(&mut generate, process::hint::RUST)?;
+    }
+    let lock = Lockfile::read(&lock_path).unwrap_or_default();
     target_info(
         metadata,
         &manifest,
@@ -588,8 +598,9 @@ pub(crate) fn package_units<'m>(
 
 /// The harness of a bench, from its source. Comment lines are ignored, so a criterion bench
 /// that mentions iai-callgrind in its docs is still criterion. A source with none of the
-/// known harnesses is [`BenchKind::Custom`] when it has a `main` of its own (`harness =
-/// false`), else [`BenchKind::Libtest`] (`#[bench]` functions under libtest's harness).
+/// known harnesses is [`BenchKind::Libtest`] when it has `#[bench]` functions and no `main`
+/// (libtest's harness), else [`BenchKind::Custom`] (`harness = false`, with a `main` of its
+/// own or one a macro writes).
 pub fn bench_kind(source: &str) -> BenchKind {
     let code: String = source
         .lines()
@@ -604,10 +615,11 @@ pub fn bench_kind(source: &str) -> BenchKind {
         BenchKind::Criterion
     } else if code.contains("divan::main(") {
         BenchKind::Divan
-    } else if code.contains("fn main(") {
-        BenchKind::Custom
-    } else {
+    } else if code.contains("#[bench]") && !code.contains("fn main(") {
         BenchKind::Libtest
+    } else {
+        // A `main` of its own, or one a macro of another harness writes (`iai::main!`).
+        BenchKind::Custom
     }
 }
 

@@ -313,6 +313,15 @@ fn bench_kinds_come_from_the_source() {
         ),
         BenchKind::Libtest
     );
+    // The first iai crate's `main!` writes the `main`: a harness perfgate does not know.
+    assert_eq!(
+        bench_kind(
+            "use iai::black_box;
+fn bench() {}
+iai::main!(bench);"
+        ),
+        BenchKind::Custom
+    );
 }
 
 /// Cargo's messages of a build of `demo`: a dependency's build script, the library, a

@@ -33,7 +33,6 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
         enable: Vec::new(),
         all: true,
     };
-    let target = builds::inspect_crate(&manifest, &every_feature, &[])?;
     let config_file = root.join(config::FILE_NAME);
     let workflow_file = root.join(".github/workflows/perf.yml");
     for path in [&config_file, &workflow_file] {
@@ -41,6 +40,9 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
             return Err(Error::AlreadyExists { path: path.clone() });
         }
     }
+    // Reading the crate resolves a Cargo.lock when it has none: init wrote it, then.
+    let had_lock = root.join("Cargo.lock").exists() || crate_dir.join("Cargo.lock").exists();
+    let target = builds::inspect_crate(&manifest, &every_feature, &[])?;
 
     let measured: Vec<String> = target.benches.iter().map(|b| b.artifact_name()).collect();
     let mut written = Vec::new();
@@ -61,9 +63,7 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
                 add_bench_dependencies(crate_dir, &manifest)?;
                 written.extend([relative(root, &wall), relative(root, &instructions)]);
                 written.push(relative(root, &manifest));
-                if root.join("Cargo.lock").exists() || crate_dir.join("Cargo.lock").exists() {
-                    written.push(relative(root, &target.workspace_root.join("Cargo.lock")));
-                }
+                written.push(relative(root, &target.workspace_root.join("Cargo.lock")));
                 notes.push(format!(
                     "the benches call `{krate}::{}`; make them call the code whose speed matters",
                     entry.name
@@ -89,8 +89,12 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
         &config_file,
         init::config(target_rel, &benches, &target.bench_features, bin).as_bytes(),
     )?;
-    let runners = runners(root, &manifest, &every_feature, &mut written)?;
+    let runners = runners(&manifest, &every_feature)?;
     crate::atomic::write(&workflow_file, init::workflow(&runners).as_bytes())?;
+    let lock = relative(root, &target.workspace_root.join("Cargo.lock"));
+    if !had_lock && !written.contains(&lock) {
+        written.push(lock);
+    }
     written.insert(0, relative(root, &workflow_file));
     written.insert(0, config::FILE_NAME.to_string());
 
@@ -98,46 +102,20 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
 }
 
 /// The callgrind bench runners the crate's benches need (after any `cargo add`), each at the
-/// version its Cargo.lock resolves for the library. A crate without a Cargo.lock gets one
-/// (`cargo generate-lockfile`, added to `written`): the runner must match a locked version.
-fn runners(
-    root: &Path,
-    manifest: &Path,
-    features: &Features,
-    written: &mut Vec<String>,
-) -> Result<Vec<init::Runner>> {
-    let runner_of = |kind: BenchKind| match kind {
-        BenchKind::Gungraun => Some("gungraun-runner"),
-        BenchKind::Iai => Some("iai-callgrind-runner"),
-        _ => None,
-    };
-    let mut target = builds::inspect_crate(manifest, features, &[])?;
-    let unknown = |t: &builds::target::TargetInfo| {
-        t.benches
-            .iter()
-            .any(|b| runner_of(b.kind).is_some() && b.harness_version.is_none())
-    };
-    let lock = target.workspace_root.join("Cargo.lock");
-    if unknown(&target) && !lock.exists() {
-        crate::process::run(
-            std::process::Command::new("cargo")
-                .arg("generate-lockfile")
-                .arg("--manifest-path")
-                .arg(manifest),
-            crate::process::hint::RUST,
-        )?;
-        let lock = relative(root, &lock);
-        if !written.contains(&lock) {
-            written.push(lock);
-        }
-        target = builds::inspect_crate(manifest, features, &[])?;
-    }
+/// version its Cargo.lock resolves for the library.
+fn runners(manifest: &Path, features: &Features) -> Result<Vec<init::Runner>> {
+    let target = builds::inspect_crate(manifest, features, &[])?;
     let mut runners: Vec<init::Runner> = target
         .benches
         .iter()
         .filter_map(|b| {
+            let name = match b.kind {
+                BenchKind::Gungraun => "gungraun-runner",
+                BenchKind::Iai => "iai-callgrind-runner",
+                _ => return None,
+            };
             Some(init::Runner {
-                name: runner_of(b.kind)?,
+                name,
                 version: b.harness_version.clone()?,
             })
         })

@@ -7,28 +7,7 @@
 
 use serde_json::Value;
 
-use crate::util::{Fixture, assert_exit, build_lock, text};
-
-fn load(path: &std::path::Path) -> Value {
-    serde_json::from_str(&std::fs::read_to_string(path).expect("read the baseline"))
-        .expect("the baseline is JSON")
-}
-
-/// The measurements of the release profile of a baseline, as (bench, metric) → measurement.
-fn release(baseline: &Value) -> Vec<(String, String, Value)> {
-    baseline["profiles"]["release"]["measurements"]
-        .as_array()
-        .expect("measurements")
-        .iter()
-        .map(|m| {
-            (
-                m["bench"].as_str().expect("bench").to_string(),
-                m["metric"].as_str().expect("metric").to_string(),
-                m.clone(),
-            )
-        })
-        .collect()
-}
+use crate::util::{Fixture, assert_exit, build_lock, load, release, text};
 
 fn find<'m>(ms: &'m [(String, String, Value)], bench: &str, metric: &str) -> &'m Value {
     &ms.iter()
@@ -39,13 +18,10 @@ fn find<'m>(ms: &'m [(String, String, Value)], bench: &str, metric: &str) -> &'m
 
 /// Replaces the work knob of the fixture's `src/lib.rs`.
 fn set_extra_permille(fixture: &Fixture, permille: u64) {
-    let lib = std::fs::read_to_string(fixture.root().join("src/lib.rs")).expect("read");
-    fixture.write(
+    fixture.edit(
         "src/lib.rs",
-        &lib.replace(
-            "EXTRA_PERMILLE: u64 = 0;",
-            &format!("EXTRA_PERMILLE: u64 = {permille};"),
-        ),
+        "EXTRA_PERMILLE: u64 = 0;",
+        &format!("EXTRA_PERMILLE: u64 = {permille};"),
     );
 }
 
@@ -228,11 +204,7 @@ fn custom_benches_report_in_bencher_metric_format_and_features_bring_in_gated_ta
     find(&ms, "stdout/echo", "wall_time_ns");
 
     // With the feature enabled the gated bench is built and measured.
-    let config = std::fs::read_to_string(fixture.root().join("perfgate.toml")).expect("read");
-    fixture.write(
-        "perfgate.toml",
-        &config.replace("features = []", "features = [\"simd\"]"),
-    );
+    fixture.edit("perfgate.toml", "features = []", "features = [\"simd\"]");
     fixture.commit("enable simd");
     let out = fixture.perfgate(&["run", "--quick", "--profiles", "release"]);
     assert_exit(&out, 0);
@@ -301,11 +273,7 @@ fn gungraun_0_20_gives_instructions_and_dhat_heap_counts_and_gates_them() {
     // A ninth round: an eighth more instructions and one more allocation, which the stored
     // comparison fails on.
     fixture.git(&["checkout", "-q", "-b", "slower"]);
-    let lib = std::fs::read_to_string(fixture.root().join("src/lib.rs")).expect("read");
-    fixture.write(
-        "src/lib.rs",
-        &lib.replace("EXTRA_PERMILLE: u64 = 0;", "EXTRA_PERMILLE: u64 = 200;"),
-    );
+    set_extra_permille(&fixture, 200);
     fixture.commit("a round more");
     let out = fixture.perfgate(&["run", "--quick", "--profiles", "release"]);
     assert_exit(&out, 0);

@@ -1,5 +1,6 @@
 //! The fixture workspace and the runner of the real binary.
 
+use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::{Mutex, MutexGuard};
@@ -69,6 +70,13 @@ impl Fixture {
             std::fs::create_dir_all(parent).expect("mkdir");
         }
         std::fs::write(path, text).expect("write a fixture file");
+    }
+
+    /// Replaces `from` (which must be there) by `to` in the fixture file at `path`.
+    pub fn edit(&self, path: &str, from: &str, to: &str) {
+        let text = std::fs::read_to_string(self.root().join(path)).expect("read a fixture file");
+        assert!(text.contains(from), "`{from}` is not in {path}:\n{text}");
+        self.write(path, &text.replacen(from, to, 1));
     }
 
     /// Runs git in the repository; panics if it fails.
@@ -202,4 +210,26 @@ pub fn copy_dir(from: &Path, to: &Path) {
             std::fs::copy(&path, to.join(entry.file_name())).expect("copy a fixture file");
         }
     }
+}
+
+/// A baseline file, parsed.
+pub fn load(path: &std::path::Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).expect("read the baseline"))
+        .expect("the baseline is JSON")
+}
+
+/// The measurements of the release profile of a baseline, as (bench, metric) → measurement.
+pub fn release(baseline: &Value) -> Vec<(String, String, Value)> {
+    baseline["profiles"]["release"]["measurements"]
+        .as_array()
+        .expect("measurements")
+        .iter()
+        .map(|m| {
+            (
+                m["bench"].as_str().expect("bench").to_string(),
+                m["metric"].as_str().expect("metric").to_string(),
+                m.clone(),
+            )
+        })
+        .collect()
 }

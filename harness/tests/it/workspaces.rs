@@ -3,27 +3,17 @@
 //! from their package's directory (alpha's reads a data file by a relative path), and
 //! `[target] packages` and `package/feature` entries choose what is built.
 
-use serde_json::Value;
+use crate::util::{Fixture, assert_exit, build_lock, load, release, text};
 
-use crate::util::{Fixture, assert_exit, build_lock, text};
-
-/// The (bench, metric) pairs of the release profile of the fixture's only baseline.
+/// The (bench, metric) pairs of the release profile of `commit`'s baseline, build times
+/// left out.
 fn release_series(fixture: &Fixture, commit: &str) -> Vec<(String, String)> {
     let sha = fixture.git(&["rev-parse", commit]);
-    let path = fixture.root().join(format!("baselines/{sha}.json"));
-    let baseline: Value =
-        serde_json::from_str(&std::fs::read_to_string(&path).expect("a baseline")).expect("JSON");
-    let mut series: Vec<(String, String)> = baseline["profiles"]["release"]["measurements"]
-        .as_array()
-        .expect("measurements")
-        .iter()
-        .map(|m| {
-            (
-                m["bench"].as_str().expect("bench").to_string(),
-                m["metric"].as_str().expect("metric").to_string(),
-            )
-        })
-        .filter(|(bench, _)| !bench.starts_with("build/"))
+    let baseline = load(&fixture.root().join(format!("baselines/{sha}.json")));
+    let mut series: Vec<(String, String)> = release(&baseline)
+        .into_iter()
+        .filter(|(bench, _, _)| !bench.starts_with("build/"))
+        .map(|(bench, metric, _)| (bench, metric))
         .collect();
     series.sort();
     series
@@ -65,13 +55,11 @@ fn a_virtual_workspace_measures_every_member_with_benches() {
     assert_exit(&out, 0);
 
     // One member chosen, with its feature: its ids are the harness's own.
-    let config = std::fs::read_to_string(fixture.root().join("perfgate.toml")).expect("read");
-    fixture.write(
+    let path = "path = \".\"\n";
+    fixture.edit(
         "perfgate.toml",
-        &config.replace(
-            "path = \".\"\n",
-            "path = \".\"\npackages = [\"beta\"]\nfeatures = [\"beta/wide\"]\n",
-        ),
+        path,
+        "path = \".\"\npackages = [\"beta\"]\nfeatures = [\"beta/wide\"]\n",
     );
     fixture.commit("beta alone, wide on");
     let out = fixture.perfgate(&["run", "--quick", "--profiles", "release"]);
@@ -89,9 +77,10 @@ fn a_virtual_workspace_measures_every_member_with_benches() {
     );
 
     // A package that is not a member is named, with the members.
-    fixture.write(
+    fixture.edit(
         "perfgate.toml",
-        &config.replace("path = \".\"\n", "path = \".\"\npackages = [\"gamma\"]\n"),
+        "packages = [\"beta\"]",
+        "packages = [\"gamma\"]",
     );
     fixture.commit("a package that is not there");
     let out = fixture.perfgate(&["run", "--quick", "--profiles", "release"]);
