@@ -452,11 +452,26 @@ struct Metadata {
 #[derive(Debug, Deserialize)]
 struct MetaPackage {
     name: String,
+    /// Its package id (`path+file:///…#name@version`): a `-p` spec that stays unambiguous
+    /// when a dependency from the registry has the same name.
+    #[serde(default)]
+    id: String,
     manifest_path: PathBuf,
     targets: Vec<MetaTarget>,
     /// `[features]`: each feature and what it enables.
     #[serde(default)]
     features: BTreeMap<String, Vec<String>>,
+}
+
+impl MetaPackage {
+    /// How `cargo -p` names it: its package id, else its name.
+    fn spec(&self) -> String {
+        if self.id.is_empty() {
+            self.name.clone()
+        } else {
+            self.id.clone()
+        }
+    }
 }
 
 /// A cargo target, as in `cargo metadata` and in `compiler-artifact` messages.
@@ -716,6 +731,7 @@ fn target_info(
             all.push(BenchTarget {
                 name: t.name.clone(),
                 package: package.name.clone(),
+                package_spec: package.spec(),
                 crate_dir: package_dir.clone(),
                 id_prefix: prefix.clone(),
                 features: if prefixed {
@@ -813,6 +829,7 @@ fn target_info(
             .iter()
             .map(|p| Package {
                 name: p.name.clone(),
+                spec: p.spec(),
                 manifest_path: p.manifest_path.clone(),
             })
             .collect(),

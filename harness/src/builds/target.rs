@@ -62,6 +62,8 @@ pub struct BenchTarget {
     pub name: String,
     /// The package it belongs to.
     pub package: String,
+    /// How `cargo -p` names that package (its package id).
+    pub package_spec: String,
     /// That package's directory: its benches run from there, as `cargo bench` runs them.
     pub crate_dir: PathBuf,
     /// When the target measures several packages, this one's name: it prefixes the bench's
@@ -125,6 +127,8 @@ impl BenchTarget {
 pub struct Package {
     /// Its name.
     pub name: String,
+    /// How `cargo -p` names it (its package id).
+    pub spec: String,
     /// Its Cargo.toml.
     pub manifest_path: PathBuf,
 }
@@ -164,7 +168,7 @@ impl TargetInfo {
     pub fn package_args(&self) -> Vec<String> {
         self.packages
             .iter()
-            .flat_map(|p| ["-p".to_string(), p.name.clone()])
+            .flat_map(|p| ["-p".to_string(), p.spec.clone()])
             .collect()
     }
 
@@ -248,7 +252,7 @@ impl Built {
     /// `--bench NAME` and the rest.
     pub fn cargo_bench(&self, bench: &BenchTarget) -> Command {
         let mut cmd = self.cargo_with("bench", &bench.features);
-        cmd.args(["-p", &bench.package]);
+        cmd.args(["-p", &bench.package_spec]);
         cmd
     }
 

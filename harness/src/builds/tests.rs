@@ -430,7 +430,7 @@ fn children_cpu_time_never_decreases() {
 /// without benches.
 const WORKSPACE: &str = r#"{
   "packages": [
-    {"name": "core", "version": "0.1.0", "manifest_path": "/src/vw/core/Cargo.toml", "features": {"fast": []},
+    {"name": "core", "id": "path+file:///src/vw/core#0.1.0", "version": "0.1.0", "manifest_path": "/src/vw/core/Cargo.toml", "features": {"fast": []},
      "targets": [
        {"kind": ["lib"], "crate_types": ["lib"], "name": "core", "src_path": "/src/vw/core/src/lib.rs"},
        {"kind": ["bench"], "crate_types": ["bin"], "name": "wall", "src_path": "/src/vw/core/benches/wall.rs"},
@@ -474,7 +474,11 @@ fn a_virtual_workspace_measures_each_member_with_benches() {
     assert_eq!(info.package, "vw");
     let names: Vec<&str> = info.packages.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(names, ["cli", "core"]);
-    assert_eq!(info.package_args(), ["-p", "cli", "-p", "core"]);
+    // By package id where cargo gave one: a registry crate of the same name is no clash.
+    assert_eq!(
+        info.package_args(),
+        ["-p", "cli", "-p", "path+file:///src/vw/core#0.1.0"]
+    );
     let benches: Vec<String> = info
         .benches
         .iter()

@@ -58,6 +58,7 @@ fn demo_target() -> TargetInfo {
         package: "demo".into(),
         packages: vec![crate::builds::target::Package {
             name: "demo".into(),
+            spec: "demo".into(),
             manifest_path: "/src/ws/demo/Cargo.toml".into(),
         }],
         manifest_path: "/src/ws/demo/Cargo.toml".into(),
@@ -73,6 +74,7 @@ fn demo_target() -> TargetInfo {
         benches: vec![BenchTarget {
             name: "wall".into(),
             package: "demo".into(),
+            package_spec: "demo".into(),
             crate_dir: "/src/ws/demo".into(),
             id_prefix: None,
             features: Vec::new(),
