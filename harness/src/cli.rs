@@ -37,6 +37,9 @@ pub enum Command {
     /// Which functions made a callgrind bench's instructions change between two commits (or,
     /// for `binary/NAME`, which symbols grew the binary), with a differential flamegraph.
     Explain(ExplainArgs),
+    /// Post a pull request's sticky comment (written by `compare --comment`): edit perfgate's
+    /// earlier comment in place, or add one, per the comment mode (through the `gh` CLI).
+    Comment(CommentArgs),
     /// One commit's callgrind profile of a bench: its costliest functions and a flamegraph.
     Profile(ProfileArgs),
     /// Find the first commit between GOOD and BAD that made a bench worse, measuring
@@ -310,6 +313,31 @@ pub struct CompareArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
 
+    /// Also write the pull request's sticky comment (Markdown with a hidden marker, under
+    /// GitHub's size limit) to this file, for `perfgate comment`.
+    #[arg(long, value_name = "FILE")]
+    pub comment: Option<PathBuf>,
+
+    /// Also write GitHub workflow commands that annotate the top functions of each explained
+    /// regression at their line (`::warning file=…,line=…::…`) to this file.
+    #[arg(long, value_name = "FILE")]
+    pub annotations: Option<PathBuf>,
+
+    /// The repository's web address (`https://github.com/OWNER/NAME`): the comment links the
+    /// functions' lines at the head commit there.
+    #[arg(long, value_name = "URL")]
+    pub repo_url: Option<String>,
+
+    /// The web address where the compare page (`--html`) is published: the comment links it
+    /// and its flamegraphs.
+    #[arg(long, value_name = "URL")]
+    pub report_url: Option<String>,
+
+    /// The web address of the CI run whose artifacts hold the compare page, when it is not
+    /// published: the comment points there.
+    #[arg(long, value_name = "URL")]
+    pub run_url: Option<String>,
+
     /// Where baselines are stored (default: `[run] baselines` of perfgate.toml, else
     /// `baselines`).
     #[arg(long, value_name = "DIR")]
@@ -326,6 +354,31 @@ pub struct CompareArgs {
     /// With `--run` or `--run-missing`: the profiles to measure.
     #[arg(long, value_name = "LIST")]
     pub profiles: Option<String>,
+}
+
+/// The arguments of `perfgate comment`.
+#[derive(Debug, Args)]
+pub struct CommentArgs {
+    /// The comment body, as `compare --comment` wrote it.
+    pub body: PathBuf,
+
+    /// The pull request's number.
+    #[arg(long)]
+    pub pr: u64,
+
+    /// The repository, `OWNER/NAME` (default: `$GITHUB_REPOSITORY`).
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
+    /// When to post: always, on-change (a gated series moved, or the verdict changed since
+    /// the last comment) or never.
+    #[arg(long, value_enum, default_value = "on-change")]
+    pub mode: crate::render::comment::Mode,
+
+    /// The login of the comment's author, so that another bot quoting the marker is not
+    /// taken for perfgate (default: the comments of any author).
+    #[arg(long, default_value = "github-actions[bot]")]
+    pub author: String,
 }
 
 /// The arguments of `perfgate run`.

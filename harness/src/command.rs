@@ -23,6 +23,7 @@ use crate::report;
 use crate::store::{self, Baseline};
 
 mod bisect;
+mod comment;
 mod explain;
 mod interleaved;
 
@@ -39,6 +40,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Migrate(args) => migrate_command(&args),
         Command::Init(args) => init_command(&args),
         Command::Explain(args) => explain::explain_command(&args),
+        Command::Comment(args) => comment::comment_command(&args),
         Command::Profile(args) => explain::profile_command(&args),
         Command::Bisect(args) => bisect::bisect_command(&args),
     }
@@ -518,6 +520,19 @@ fn compare_command(args: &CompareArgs) -> anyhow::Result<u8> {
     } else {
         Vec::new()
     };
+    if let Some(path) = &args.comment {
+        let links = crate::render::comment::Links {
+            repo: args.repo_url.clone(),
+            report: args.report_url.clone(),
+            run: args.run_url.clone(),
+        };
+        let body = crate::render::comment::body(&comparison, &explanations, &links);
+        crate::atomic::write(&cwd.join(path), body.as_bytes())?;
+    }
+    if let Some(path) = &args.annotations {
+        let lines = crate::render::comment::annotations(&explanations);
+        crate::atomic::write(&cwd.join(path), lines.as_bytes())?;
+    }
     if let Some(dir) = &html_dir {
         let html = report::site::compare_page(&comparison, &explanations, 0).map_err(|e| {
             Error::Render {

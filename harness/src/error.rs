@@ -94,6 +94,19 @@ pub enum Error {
         filter: String,
     },
 
+    /// `perfgate comment` was given a file that `compare --comment` did not write.
+    #[error("`{}` is not a perfgate comment (it has no `<!-- perfgate:comment` marker); write it with `perfgate compare --comment FILE`", path.display())]
+    NotAComment {
+        /// The file given.
+        path: PathBuf,
+    },
+
+    /// `perfgate comment` does not know the repository.
+    #[error(
+        "no repository to comment in: pass `--repo OWNER/NAME` (GitHub Actions sets `$GITHUB_REPOSITORY`)"
+    )]
+    NoRepository,
+
     /// A tool perfgate needs is not installed.
     #[error("`{tool}` not found on PATH; {fix}")]
     ToolMissing {

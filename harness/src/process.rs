@@ -248,6 +248,8 @@ pub mod hint {
     pub const GIT: &str = "install it with `apt-get install git`";
     /// strip.
     pub const BINUTILS: &str = "install it with `apt-get install binutils`";
+    /// The GitHub CLI.
+    pub const GH: &str = "install the GitHub CLI (`apt-get install gh`; GitHub's runners have it) and give it a token in `GH_TOKEN`";
     /// A program of the target crate.
     pub const TARGET: &str = "check the command in perfgate.toml";
 }

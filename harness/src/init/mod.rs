@@ -5,62 +5,67 @@
 
 pub mod write;
 
-/// This repository's own workflow, from which the one for another crate is made.
-const WORKFLOW: &str = include_str!("../../../.github/workflows/perf.yml");
+/// The action a crate's workflows use: this repository's `action.yml`, at a release tag.
+pub const ACTION: &str = "perfgate/perfgate@v0.1.0";
 
 /// The gungraun version of the generated instruction bench (its runner must be the same).
 pub const GUNGRAUN: &str = "0.20.0";
 /// The criterion version of the generated bench.
 pub const CRITERION: &str = "0.8.2";
 
-/// The lines of this repository's workflow that build perfgate from its own source, and what a
-/// crate that installs perfgate instead gets in their place.
-const REPLACEMENTS: [(&str, &str); 2] = [
-    (
-        "      - name: Build perfgate\n        run: cargo build --release -p perfgate\n",
-        "      - name: Install perfgate\n        run: cargo install --locked perfgate --version 0.1.0\n",
-    ),
-    (
-        "  PERFGATE: ./target/release/perfgate\n",
-        "  PERFGATE: perfgate\n",
-    ),
-];
-
-/// The line of this repository's workflow that installs the tools with its setup script.
-const SETUP_STEP: &str = "        run: bash scripts/setup.sh\n";
-
-/// A callgrind bench runner the crate's benches need, at the version its Cargo.lock resolves
-/// for the library (the runner refuses any other).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Runner {
-    /// The runner crate: `gungraun-runner` or `iai-callgrind-runner`.
-    pub name: &'static str,
-    /// The library's exact version.
-    pub version: String,
+/// The pull-request gate of a crate (`.github/workflows/perf.yml`): the action measures the
+/// head, compares it with the merge-base, and writes the comment's body, the annotations and
+/// the report; on main it stores the baseline on the data branch. The action installs
+/// perfgate, valgrind, llvm and the gungraun or iai-callgrind runner the crate's Cargo.lock
+/// asks for.
+pub fn workflow() -> String {
+    format!(
+        "# perfgate: fail a pull request that makes the crate slower, and say why.\n\
+         name: perf\n\
+         on:\n\
+         \x20 pull_request:\n\
+         \x20 push:\n\
+         \x20   branches: [main]\n\
+         permissions:\n\
+         \x20 contents: write # the data branch of baselines, pushed from main\n\
+         jobs:\n\
+         \x20 perf:\n\
+         \x20   runs-on: ubuntu-latest\n\
+         \x20   container: rust:1.95-bookworm\n\
+         \x20   steps:\n\
+         \x20     - uses: actions/checkout@v4\n\
+         \x20       with:\n\
+         \x20         fetch-depth: 0\n\
+         \x20     - uses: {ACTION}\n\
+         \x20       with:\n\
+         \x20         comment: on-change # always, on-change or never\n"
+    )
 }
 
-/// The workflow for a crate that installs perfgate (rather than building it from this
-/// repository): this repository's workflow with perfgate, valgrind, llvm and each of
-/// `runners` installed.
-pub fn workflow(runners: &[Runner]) -> String {
-    let mut install = String::from(
-        "        run: |\n          apt-get update -q\n          apt-get install -y -q valgrind llvm-22\n",
-    );
-    for runner in runners {
-        install.push_str(&format!(
-            "          cargo install --locked {} --version {}\n",
-            runner.name, runner.version
-        ));
-    }
-    let mut text = WORKFLOW.replace(
-        "# Every job runs in Debian bookworm with Rust 1.95 (the environment `scripts/setup.sh` installs\n# the tools for), so that every part's environment fingerprint matches.",
-        "# Every job runs in Debian bookworm with Rust 1.95, so that every part's environment\n# fingerprint matches.",
-    );
-    text = text.replace(SETUP_STEP, &install);
-    for (from, to) in REPLACEMENTS {
-        text = text.replace(from, to);
-    }
-    text
+/// The workflow that posts the comment (`.github/workflows/perf-comment.yml`): on
+/// `workflow_run`, with a write token, running none of the pull request's code.
+pub fn comment_workflow() -> String {
+    format!(
+        "# perfgate: post the pull request's comment once `perf` measured it. It runs with a write\n\
+         # token and never checks out the pull request's code (safe for forks).\n\
+         name: perf comment\n\
+         on:\n\
+         \x20 workflow_run:\n\
+         \x20   workflows: [perf]\n\
+         \x20   types: [completed]\n\
+         permissions:\n\
+         \x20 actions: read\n\
+         \x20 issues: write\n\
+         \x20 pull-requests: write\n\
+         jobs:\n\
+         \x20 comment:\n\
+         \x20   if: github.event.workflow_run.event == 'pull_request'\n\
+         \x20   runs-on: ubuntu-latest\n\
+         \x20   steps:\n\
+         \x20     - uses: {ACTION}\n\
+         \x20       with:\n\
+         \x20         step: comment\n"
+    )
 }
 
 /// A commented `perfgate.toml` for a crate at `target_path` (relative to the repository root)
@@ -256,30 +261,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_workflow_for_a_crate_installs_perfgate() {
-        let runner = Runner {
-            name: "gungraun-runner",
-            version: "0.19.4".into(),
-        };
-        let w = workflow(std::slice::from_ref(&runner));
-        assert!(WORKFLOW.contains(SETUP_STEP) && !w.contains(SETUP_STEP));
+    fn the_workflows_for_a_crate_use_the_action() {
+        let w = workflow();
+        assert!(w.contains(&format!("      - uses: {ACTION}\n")), "{w}");
+        assert!(w.contains("pull_request:") && w.contains("fetch-depth: 0"));
+        assert!(w.lines().count() <= 20, "a short workflow:\n{w}");
+        let c = comment_workflow();
         assert!(
-            w.contains("apt-get install -y -q valgrind llvm-22\n          cargo install --locked gungraun-runner --version 0.19.4\n"),
-            "{w}"
+            c.contains("workflow_run:") && c.contains("step: comment"),
+            "{c}"
         );
-        assert!(!workflow(&[]).contains("cargo install --locked gungraun-runner"));
-        for (from, to) in REPLACEMENTS {
-            assert!(
-                WORKFLOW.contains(from),
-                "this repository's workflow changed: {from}"
-            );
-            assert!(w.contains(to) && !w.contains(from));
-        }
-        assert!(
-            !w.contains("scripts/"),
-            "nothing of this repository is left"
-        );
-        assert!(w.contains("$PERFGATE compare") && w.contains("PERFGATE: perfgate"));
+        assert!(!c.contains("pull_request_target") && !c.contains("actions/checkout"));
     }
 
     #[test]

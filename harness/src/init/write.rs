@@ -6,7 +6,6 @@
 use std::path::Path;
 
 use crate::builds;
-use crate::builds::target::BenchKind;
 use crate::config;
 use crate::error::{Error, Result};
 use crate::plan::Features;
@@ -35,7 +34,8 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
     };
     let config_file = root.join(config::FILE_NAME);
     let workflow_file = root.join(".github/workflows/perf.yml");
-    for path in [&config_file, &workflow_file] {
+    let comment_file = root.join(".github/workflows/perf-comment.yml");
+    for path in [&config_file, &workflow_file, &comment_file] {
         if path.exists() && !force {
             return Err(Error::AlreadyExists { path: path.clone() });
         }
@@ -89,40 +89,17 @@ pub fn set_up(root: &Path, crate_dir: &Path, target_rel: &str, force: bool) -> R
         &config_file,
         init::config(target_rel, &benches, &target.bench_features, bin).as_bytes(),
     )?;
-    let runners = runners(&manifest, &every_feature)?;
-    crate::atomic::write(&workflow_file, init::workflow(&runners).as_bytes())?;
+    crate::atomic::write(&workflow_file, init::workflow().as_bytes())?;
+    crate::atomic::write(&comment_file, init::comment_workflow().as_bytes())?;
     let lock = relative(root, &target.workspace_root.join("Cargo.lock"));
     if !had_lock && !written.contains(&lock) {
         written.push(lock);
     }
+    written.insert(0, relative(root, &comment_file));
     written.insert(0, relative(root, &workflow_file));
     written.insert(0, config::FILE_NAME.to_string());
 
     Ok(SetUp { written, notes })
-}
-
-/// The callgrind bench runners the crate's benches need (after any `cargo add`), each at the
-/// version its Cargo.lock resolves for the library.
-fn runners(manifest: &Path, features: &Features) -> Result<Vec<init::Runner>> {
-    let target = builds::inspect_crate(manifest, features, &[])?;
-    let mut runners: Vec<init::Runner> = target
-        .benches
-        .iter()
-        .filter_map(|b| {
-            let name = match b.kind {
-                BenchKind::Gungraun => "gungraun-runner",
-                BenchKind::Iai => "iai-callgrind-runner",
-                _ => return None,
-            };
-            Some(init::Runner {
-                name,
-                version: b.harness_version.clone()?,
-            })
-        })
-        .collect();
-    runners.sort_by(|a, b| (a.name, &a.version).cmp(&(b.name, &b.version)));
-    runners.dedup();
-    Ok(runners)
 }
 
 /// What `perfgate init` prints: the files written, the notes, the next commands.

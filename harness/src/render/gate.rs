@@ -117,8 +117,22 @@ pub fn table(c: &Comparison) -> String {
         );
     }
     out.push('\n');
+    let (machine, grouped) = said_once_with_machine(c);
+    if let Some(m) = &machine {
+        let _ = writeln!(out, "{}", m.text());
+    }
+    for (verdict, reason, n) in &grouped {
+        let _ = writeln!(out, "{n} series {}: {reason}", verdict.name());
+    }
+    if machine.is_some() || !grouped.is_empty() {
+        out.push('\n');
+    }
     let mut lines = vec![VERDICT_COLUMNS.map(String::from).to_vec()];
-    for s in &c.series {
+    for s in c
+        .series
+        .iter()
+        .filter(|s| !said_above(s, &machine, &grouped))
+    {
         lines.push(vec![
             verdict_cell(s),
             s.key.profile.clone(),
@@ -224,15 +238,129 @@ pub fn markdown(c: &Comparison) -> String {
         out.push('\n');
     }
 
-    let all: Vec<&SeriesVerdict> = c.series.iter().collect();
+    let (machine, grouped) = said_once_with_machine(c);
+    if let Some(m) = &machine {
+        let _ = writeln!(out, "> {}\n", m.markdown());
+    }
+    for (verdict, reason, n) in &grouped {
+        let _ = writeln!(out, "> {n} series {}: {}\n", verdict.name(), escape(reason));
+    }
+    let rest: Vec<&SeriesVerdict> = c
+        .series
+        .iter()
+        .filter(|s| !said_above(s, &machine, &grouped))
+        .collect();
     let _ = writeln!(
         out,
-        "<details><summary>All {} series</summary>\n",
-        c.series.len()
+        "<details><summary>All {} series{}</summary>\n",
+        c.series.len(),
+        if rest.len() == c.series.len() {
+            String::new()
+        } else {
+            format!(" ({} said once above)", c.series.len() - rest.len())
+        }
     );
-    out.push_str(&markdown_rows(&all));
+    out.push_str(&markdown_rows(&rest));
     let _ = writeln!(out, "\n</details>");
     out
+}
+
+/// The CPU fields whose difference means the base was measured on another machine.
+const MACHINE_FIELDS: [EnvField; 4] = [
+    EnvField::CpuModel,
+    EnvField::CpuVendor,
+    EnvField::CpuFamilyModelStepping,
+    EnvField::CpuFlags,
+];
+
+/// The base measured on another machine: its CPU differs, and `count` series are
+/// incomparable for it. Said in one line, with the command that measures a comparable base
+/// here, instead of a row per incomparable series; a fresh clone compared with a committed
+/// baseline is always in this case.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct OtherMachine {
+    count: usize,
+    base: String,
+    field: String,
+    was: String,
+    is: String,
+}
+
+impl OtherMachine {
+    /// The line as plain text.
+    pub(crate) fn text(&self) -> String {
+        self.line(str::to_string, &format!("perfgate run --rev {}", self.base))
+    }
+
+    /// The line as markdown, the command as code.
+    pub(crate) fn markdown(&self) -> String {
+        self.line(escape, &format!("`perfgate run --rev {}`", self.base))
+    }
+
+    fn line(&self, text: fn(&str) -> String, command: &str) -> String {
+        format!(
+            "{} series incomparable: the base {} was measured on another machine ({} {} → {}); {command} measures a comparable base here",
+            self.count,
+            self.base,
+            text(&self.field),
+            text(&self.was),
+            text(&self.is),
+        )
+    }
+}
+
+/// Whether the base of `c` was measured on another machine, with incomparable series for it.
+pub(crate) fn other_machine(c: &Comparison) -> Option<OtherMachine> {
+    let cpu = c
+        .environment
+        .iter()
+        .find(|d| MACHINE_FIELDS.contains(&d.field))?;
+    let count = c.count(Verdict::Incomparable);
+    (count > 0).then(|| OtherMachine {
+        count,
+        base: short(&c.base.sha).to_string(),
+        field: cpu.field.to_string(),
+        was: short_hash(&cpu.base).to_string(),
+        is: short_hash(&cpu.head).to_string(),
+    })
+}
+
+/// The groups said once, and whether the incomparable series are said in the one line of
+/// [`other_machine`] (then no incomparable series has a row of its own; groups of them still
+/// say their reason once).
+pub(crate) fn said_once_with_machine(
+    c: &Comparison,
+) -> (Option<OtherMachine>, Vec<(Verdict, String, usize)>) {
+    (other_machine(c), said_once(c))
+}
+
+/// Whether series `s` is left out of a table: in one of `groups`, or incomparable when
+/// [`other_machine`] said them all.
+pub(crate) fn said_above(
+    s: &SeriesVerdict,
+    machine: &Option<OtherMachine>,
+    groups: &[(Verdict, String, usize)],
+) -> bool {
+    in_groups(s, groups) || (machine.is_some() && s.verdict == Verdict::Incomparable)
+}
+
+/// How many series must share a reason for it to be said once instead of row by row.
+pub(crate) const SAID_ONCE_MIN: usize = 3;
+
+/// The groups of series said once rather than row by row: those that neither regressed nor
+/// improved and share a verdict and a reason with at least [`SAID_ONCE_MIN`] − 1 others.
+pub(crate) fn said_once(c: &Comparison) -> Vec<(Verdict, String, usize)> {
+    repeated(c, SAID_ONCE_MIN)
+        .into_iter()
+        .filter(|(v, _, _)| matches!(v, Verdict::Incomparable | Verdict::Unchanged))
+        .collect()
+}
+
+/// Whether series `s` is in one of `groups`.
+pub(crate) fn in_groups(s: &SeriesVerdict, groups: &[(Verdict, String, usize)]) -> bool {
+    groups
+        .iter()
+        .any(|(v, reason, _)| *v == s.verdict && *reason == s.reason)
 }
 
 /// The comparison as JSON: `status` (`pass` or `fail`), `failed`, `target`, `base` and `head`
@@ -339,7 +467,7 @@ pub fn mermaid_changes(c: &Comparison) -> String {
 }
 
 /// `7 series: 2 regressed, 1 improved, ...`, the verdicts that occur, in order of severity.
-fn counts(c: &Comparison) -> String {
+pub(crate) fn counts(c: &Comparison) -> String {
     let parts: Vec<String> = Verdict::ALL
         .iter()
         .map(|&v| (v, c.count(v)))
@@ -357,7 +485,7 @@ fn counts(c: &Comparison) -> String {
 fn warnings(c: &Comparison) -> Vec<String> {
     let mut out = Vec::new();
     let incomparable = c.count(Verdict::Incomparable);
-    if incomparable > 0 {
+    if incomparable > 0 && other_machine(c).is_none() {
         out.push(format!(
             "{incomparable} series incomparable: measured in different environments, not gated"
         ));
@@ -436,30 +564,52 @@ fn budget_value(v: f64, unit: Option<crate::measure::Unit>) -> String {
     }
 }
 
+/// The header lines of a Markdown table of series ([`markdown_row`] gives its rows).
+pub(crate) const MARKDOWN_HEADER: &str = "| Verdict | Profile | Bench | Metric | Base | Head | Δ | Reason |\n|---|---|---|---|---:|---:|---:|---|\n";
+
+/// One row of a Markdown table of series, with its line break.
+pub(crate) fn markdown_row(s: &SeriesVerdict) -> String {
+    format!(
+        "| {} | `{}` | `{}` | `{}` | {} | {} | {} | {} |\n",
+        verdict_cell(s),
+        code(&s.key.profile),
+        code(&s.key.bench),
+        code(s.key.metric.as_str()),
+        value(s.base, s),
+        value(s.head, s),
+        change(s),
+        escape(&s.reason)
+    )
+}
+
 /// A Markdown table of series.
-fn markdown_rows(rows: &[&SeriesVerdict]) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "| Verdict | Profile | Bench | Metric | Base | Head | Δ | Reason |"
-    );
-    let _ = writeln!(out, "|---|---|---|---|---:|---:|---:|---|");
+pub(crate) fn markdown_rows(rows: &[&SeriesVerdict]) -> String {
+    let mut out = String::from(MARKDOWN_HEADER);
     for s in rows {
-        let _ = writeln!(
-            out,
-            "| {} | `{}` | `{}` | `{}` | {} | {} | {} | {} |",
-            verdict_cell(s),
-            code(&s.key.profile),
-            code(&s.key.bench),
-            code(s.key.metric.as_str()),
-            value(s.base, s),
-            value(s.head, s),
-            change(s),
-            escape(&s.reason)
-        );
+        out.push_str(&markdown_row(s));
     }
     out
 }
 
+/// Series that share a verdict and a reason, as (verdict, reason, how many), for each pair
+/// that at least `min` series share, the largest first: said once, not once per row.
+pub fn repeated(c: &Comparison, min: usize) -> Vec<(Verdict, String, usize)> {
+    let mut groups: std::collections::BTreeMap<(usize, &str), usize> = Default::default();
+    for s in &c.series {
+        let rank = Verdict::ALL
+            .iter()
+            .position(|&v| v == s.verdict)
+            .unwrap_or(0);
+        *groups.entry((rank, s.reason.as_str())).or_default() += 1;
+    }
+    let mut out: Vec<(Verdict, String, usize)> = groups
+        .into_iter()
+        .filter(|&(_, n)| n >= min)
+        .map(|((rank, reason), n)| (Verdict::ALL[rank], reason.to_string(), n))
+        .collect();
+    out.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
+    out
+}
+
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

@@ -7,6 +7,7 @@
 //! [`crate::store::Baseline`] and returns text.
 
 pub mod columns;
+pub mod comment;
 pub mod export;
 pub mod functions;
 pub mod gate;

@@ -187,16 +187,40 @@ fn index(inputs: &Inputs<'_>) -> Result<String, ChartError> {
                 })
                 .collect();
             let advisory = c.series.iter().filter(|s| s.advisory).count();
+            // What regressed and improved leads; what many series share is said once, its
+            // rows folded under it.
+            let (machine, grouped) = gate_render::said_once_with_machine(c);
+            let listed: Vec<&SeriesVerdict> = worth
+                .iter()
+                .copied()
+                .filter(|s| !gate_render::said_above(s, &machine, &grouped))
+                .collect();
             if worth.is_empty() {
                 body.push_str(
                     "<p class=\"note\">Every gated series unchanged or within noise.</p>\n",
                 );
-            } else {
-                body.push_str(&verdict_table(&worth[..worth.len().min(40)], 0));
-                if worth.len() > 40 {
+            } else if !listed.is_empty() {
+                body.push_str(&verdict_table(&listed[..listed.len().min(40)], 0));
+                if listed.len() > 40 {
                     body.push_str(&format!(
                         "<p class=\"note\">{} more not listed.</p>\n",
-                        worth.len() - 40
+                        listed.len() - 40
+                    ));
+                }
+            }
+            if let Some(m) = &machine {
+                body.push_str(&format!("<p class=\"note\">{}</p>\n", escape(&m.text())));
+            }
+            for (verdict, reason, n) in &grouped {
+                let rows: Vec<&SeriesVerdict> = worth
+                    .iter()
+                    .copied()
+                    .filter(|s| s.verdict == *verdict && s.reason == *reason)
+                    .collect();
+                if !rows.is_empty() {
+                    body.push_str(&folded(
+                        &format!("{n} series {}: {reason}", verdict.name()),
+                        &rows,
                     ));
                 }
             }
@@ -495,6 +519,21 @@ fn gain_text(g: f64) -> String {
 }
 
 /// A table of verdicts, with links to the bench pages (`depth` folders below the root).
+/// A line said once for many series, their rows (at most 40) folded under it.
+fn folded(line: &str, rows: &[&SeriesVerdict]) -> String {
+    let more = rows.len().saturating_sub(40);
+    format!(
+        "<details class=\"said-once\"><summary>{}</summary>\n{}{}</details>\n",
+        escape(line),
+        verdict_table(&rows[..rows.len().min(40)], 0),
+        if more > 0 {
+            format!("<p class=\"note\">{more} more not listed.</p>\n")
+        } else {
+            String::new()
+        }
+    )
+}
+
 fn verdict_table(series: &[&SeriesVerdict], depth: usize) -> String {
     let up = "../".repeat(depth);
     let rows: Vec<Vec<String>> = series

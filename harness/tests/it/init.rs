@@ -45,6 +45,7 @@ fn init_then_the_printed_commands_end_with_a_report() {
     for file in [
         "perfgate.toml",
         ".github/workflows/perf.yml",
+        ".github/workflows/perf-comment.yml",
         "benches/perfgate_wall.rs",
         "benches/perfgate_instructions.rs",
     ] {
@@ -94,13 +95,15 @@ fn init_then_the_printed_commands_end_with_a_report() {
     let matrix = std::fs::read_to_string(root.join("reports/matrix.html")).expect("the matrix");
     assert!(matrix.contains("PGO gain"));
 
-    // The workflow installs the runner of the gungraun bench it wrote, at its version.
+    // The workflows are the short pair that use the action (which installs the gungraun
+    // runner the crate's lock asks for), and the bench is gungraun's.
     let workflow =
         std::fs::read_to_string(root.join(".github/workflows/perf.yml")).expect("the workflow");
     assert!(
-        workflow.contains("cargo install --locked gungraun-runner --version 0.20.0"),
+        workflow.contains("- uses: perfgate/perfgate@"),
         "{workflow}"
     );
+    assert!(root.join(".github/workflows/perf-comment.yml").is_file());
     let bench =
         std::fs::read_to_string(root.join("benches/perfgate_instructions.rs")).expect("the bench");
     assert!(bench.contains("use gungraun::"), "{bench}");
@@ -110,6 +113,7 @@ fn init_then_the_printed_commands_end_with_a_report() {
     let out = Command::new("node")
         .arg(&lint)
         .arg(root.join(".github/workflows/perf.yml"))
+        .arg(root.join(".github/workflows/perf-comment.yml"))
         .output()
         .expect("node runs");
     assert!(

@@ -1,5 +1,5 @@
-//! The GitHub workflow played on a temporary repository: the `run:` steps of
-//! `.github/workflows/perf.yml`, in its order, with a local bare repository as `origin`, on
+//! The GitHub workflow played on a temporary repository: the `run:` steps of the action
+//! (`action.yml`, which `.github/workflows/perf.yml` uses), in its order, with a local bare repository as `origin`, on
 //! config-core itself. A push to main stores its baseline on the data branch; a pull request
 //! whose parser does 20% more work fails with the bench named in the job summary and the report
 //! written; a pull request that only touches the README passes.
@@ -12,8 +12,8 @@ use std::process::Command;
 
 use crate::util::{assert_exit, copy_dir, text};
 
-/// The workflow file, whose perfgate commands this test must play.
-const WORKFLOW: &str = include_str!("../../../.github/workflows/perf.yml");
+/// The action, whose perfgate commands this test must play.
+const WORKFLOW: &str = include_str!("../../../action.yml");
 
 /// A repository with config-core and a workspace around it, `main` pushed to a bare `origin`.
 struct Repo {
@@ -98,9 +98,11 @@ impl Repo {
         assert_exit(&self.perfgate(&["fetch"]), 0);
     }
 
-    /// The pull-request steps of the `gate` job: compare (its markdown is the job summary),
-    /// then the report with the compare page. Returns the compare's exit code and summary.
-    fn gate_pull_request(&self) -> (i32, String) {
+    /// The pull-request steps of the `gate` job: compare (its markdown is the job summary,
+    /// with the comment's body and the annotations written beside), then the report with the
+    /// compare page. Returns the compare's exit code, summary, comment and annotations.
+    fn gate_pull_request(&self) -> Gated {
+        std::fs::create_dir_all(self.root().join("perf-comment")).expect("mkdir");
         let out = self.perfgate(&[
             "compare",
             "origin/main",
@@ -113,32 +115,62 @@ impl Repo {
             "perf-explain",
             "--format",
             "markdown",
+            "--comment",
+            "perf-comment/body.md",
+            "--annotations",
+            "perf-comment/annotations.txt",
+            "--repo-url",
+            REPO_URL,
+            "--run-url",
+            "https://github.com/perfgate/perfgate/actions/runs/1",
         ]);
         let status = out.status.code().unwrap_or(-1);
         assert!(status == 0 || status == 1, "{}", text(&out.stderr));
         let base = self.git(&["merge-base", "origin/main", "HEAD"]);
         assert_exit(&self.perfgate(&["report", "--compare", &base, "HEAD"]), 0);
-        (status, text(&out.stdout))
+        let read = |path: &str| std::fs::read_to_string(self.root().join(path)).expect(path);
+        let gated = Gated {
+            status,
+            summary: text(&out.stdout),
+            comment: read("perf-comment/body.md"),
+            annotations: read("perf-comment/annotations.txt"),
+        };
+        std::fs::remove_dir_all(self.root().join("perf-comment")).expect("remove");
+        gated
     }
 }
+
+/// What the gate job of a pull request leaves.
+struct Gated {
+    status: i32,
+    summary: String,
+    comment: String,
+    annotations: String,
+}
+
+/// The repository address the comment links lines in.
+const REPO_URL: &str = "https://github.com/perfgate/perfgate";
 
 #[test]
 fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
     let _lock = crate::util::build_lock();
     // Every perfgate command of the workflow is one this test plays.
     for command in [
-        "run --quick --profiles ${{ matrix.profile }} --partial",
-        "merge HEAD",
-        "fetch",
-        "compare \"origin/$GITHUB_BASE_REF\" HEAD --merge-base --run-missing --quick",
+        "perfgate run \"${args[@]}\"",
+        "args+=(--partial)",
+        "perfgate merge HEAD",
+        "perfgate fetch",
+        "perfgate compare \"origin/$BASE_REF\" HEAD --merge-base --run-missing --quick",
         "--explain --html perf-explain --format markdown",
-        "push",
-        "report --compare",
-        "report",
+        "--comment perf-comment/body.md --annotations perf-comment/annotations.txt",
+        "--repo-url \"$REPO_URL\" --run-url \"$RUN_URL\"",
+        "perfgate push",
+        "perfgate report --compare",
+        "perfgate report\n",
     ] {
         assert!(
-            WORKFLOW.contains(&format!("$PERFGATE {command}")) || WORKFLOW.contains(command),
-            "the workflow changed: `{command}`"
+            WORKFLOW.contains(command),
+            "the action changed: `{command}`"
         );
     }
 
@@ -170,7 +202,8 @@ fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
         fetched.is_file(),
         "the base's baseline came from the data branch"
     );
-    let (status, summary) = repo.gate_pull_request();
+    let gated = repo.gate_pull_request();
+    let (status, summary) = (gated.status, gated.summary.clone());
     assert_eq!(status, 1, "{summary}");
     assert!(summary.starts_with("**FAIL**"), "{summary}");
     assert!(
@@ -224,6 +257,43 @@ fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
         .expect("the flamegraphs")
         .count();
     assert!(svgs >= 1, "{svgs} flamegraphs");
+    // The pull request's comment: the verdict, the bench, and the function that grew, linked
+    // to its line at the head commit; annotations at real lines of the head.
+    let head = repo.git(&["rev-parse", "HEAD"]);
+    let comment = &gated.comment;
+    assert!(
+        comment.starts_with("<!-- perfgate:comment verdict=FAIL moved=1 -->\n"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains("`iai::parse::config_core.medium`"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains(&format!("]({REPO_URL}/blob/{head}/config-core/src/")),
+        "a function linked at the head:\n{comment}"
+    );
+    assert!(comment.chars().count() <= 65_536);
+    assert!(!gated.annotations.is_empty(), "annotations");
+    for line in gated.annotations.lines() {
+        let rest = line.strip_prefix("::warning file=").expect(line);
+        let (file, rest) = rest.split_once(",line=").expect(line);
+        let number: usize = rest
+            .split(',')
+            .next()
+            .and_then(|n| n.parse().ok())
+            .expect(line);
+        let source = std::fs::read_to_string(repo.root().join(file))
+            .unwrap_or_else(|_| panic!("{file} is a file of the head: {line}"));
+        assert!(
+            (1..=source.lines().count()).contains(&number),
+            "{file}:{number} is a line of the head"
+        );
+        assert!(
+            line.contains("own instructions in iai::parse::config_core."),
+            "{line}"
+        );
+    }
     // The next job starts from a fresh checkout.
     std::fs::remove_dir_all(repo.root().join("perf-explain")).expect("remove");
 
@@ -237,7 +307,16 @@ fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
     .expect("write");
     repo.git(&["commit", "-q", "-am", "README"]);
     repo.measure_and_merge();
-    let (status, summary) = repo.gate_pull_request();
-    assert_eq!(status, 0, "{summary}");
-    assert!(summary.starts_with("**PASS**"), "{summary}");
+    let gated = repo.gate_pull_request();
+    assert_eq!(gated.status, 0, "{}", gated.summary);
+    assert!(gated.summary.starts_with("**PASS**"), "{}", gated.summary);
+    // Nothing gated moved: `on-change` posts no comment (`always` would post this passing one).
+    assert!(
+        gated
+            .comment
+            .starts_with("<!-- perfgate:comment verdict=PASS moved=0 -->\n"),
+        "{}",
+        gated.comment
+    );
+    assert!(gated.annotations.is_empty(), "{}", gated.annotations);
 }

@@ -4,7 +4,7 @@ use crate::gate::{BudgetResult, ExitPolicy, MetricClass, Outcome, SeriesKey};
 use crate::git::CommitInfo;
 use crate::measure::Unit;
 
-fn commit(sha: &str, subject: &str) -> CommitInfo {
+pub(crate) fn commit(sha: &str, subject: &str) -> CommitInfo {
     CommitInfo {
         sha: sha.into(),
         parents: Vec::new(),
@@ -15,7 +15,7 @@ fn commit(sha: &str, subject: &str) -> CommitInfo {
 }
 
 /// A series verdict with the fields every row needs; the rest is filled per case.
-fn row(
+pub(crate) fn row(
     verdict: Verdict,
     bench: &str,
     metric: &str,
@@ -54,7 +54,7 @@ fn row(
 }
 
 /// A comparison with one series of each kind, two budgets and two environment differences.
-fn fixture() -> Comparison {
+pub(crate) fn fixture() -> Comparison {
     let mut wall = row(
         Verdict::Regressed,
         "parse/medium/config-core",
