@@ -9,7 +9,7 @@ use std::process::Command;
 use crate::cli::CommentArgs;
 use crate::error::{Error, exit};
 use crate::process;
-use crate::render::comment::{MARKER, pick, should_post};
+use crate::render::comment::{MARKER, Mode, pick, should_post};
 
 /// Runs `perfgate comment`; exit 0 whether it posted or, by its mode, did not.
 pub fn comment_command(args: &CommentArgs) -> anyhow::Result<u8> {
@@ -23,6 +23,10 @@ pub fn comment_command(args: &CommentArgs) -> anyhow::Result<u8> {
             path: args.body.clone(),
         }
         .into());
+    }
+    if args.mode == Mode::Never {
+        eprintln!("perfgate: no comment on #{}: the mode is `never`", args.pr);
+        return Ok(exit::OK);
     }
     let repo = match &args.repo {
         Some(repo) => repo.clone(),

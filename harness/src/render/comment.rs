@@ -15,9 +15,8 @@ use serde::Deserialize;
 use crate::explain::Explanation;
 use crate::explain::diff::FunctionChange;
 use crate::gate::{Comparison, SeriesVerdict, Verdict, pct};
-use crate::git::short;
 use crate::render::gate::{
-    MARKDOWN_HEADER, counts, markdown_row, said_above, said_once_with_machine, verdict_line,
+    MARKDOWN_HEADER, markdown_head, markdown_row, said_above, said_once_with_machine, verdict_line,
 };
 use crate::render::markdown::{code, escape};
 
@@ -73,19 +72,7 @@ pub fn body(c: &Comparison, explanations: &[Explanation], links: &Links) -> Stri
         verdict_word(c),
         u8::from(moved(c))
     );
-    let line = verdict_line(c);
-    let (status, rest) = line.split_once(':').unwrap_or((line.as_str(), ""));
-    let _ = writeln!(out, "### perfgate: **{status}**:{}\n", escape(rest));
-    let _ = writeln!(
-        out,
-        "`{}`: base `{}` ({}) → head `{}` ({}). {}\n",
-        code(&c.target),
-        short(&c.base.sha),
-        escape(&c.base.subject),
-        short(&c.head.sha),
-        escape(&c.head.subject),
-        counts(c)
-    );
+    out.push_str(&markdown_head(c, "### perfgate: "));
 
     let moved: Vec<&SeriesVerdict> = c
         .series

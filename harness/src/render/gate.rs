@@ -147,24 +147,28 @@ pub fn table(c: &Comparison) -> String {
     out
 }
 
-/// Markdown for a job summary or PR comment: the verdict line, the commits and counts,
-/// warnings, the regressions and improvements, the budgets, the environment differences, and
-/// every series inside a `<details>` block.
-pub fn markdown(c: &Comparison) -> String {
-    let mut out = String::new();
+/// The verdict line in bold after `prefix` (`### perfgate: ` for a comment), then the commits
+/// and counts, as markdown paragraphs.
+pub(crate) fn markdown_head(c: &Comparison, prefix: &str) -> String {
     let line = verdict_line(c);
     let (status, rest) = line.split_once(':').unwrap_or((line.as_str(), ""));
-    let _ = writeln!(out, "**{status}**:{}\n", escape(rest));
-    let _ = writeln!(
-        out,
-        "`{}`: base `{}` ({}) → head `{}` ({}). {}\n",
+    format!(
+        "{prefix}**{status}**:{}\n\n`{}`: base `{}` ({}) → head `{}` ({}). {}\n\n",
+        escape(rest),
         code(&c.target),
         short(&c.base.sha),
         escape(&c.base.subject),
         short(&c.head.sha),
         escape(&c.head.subject),
         counts(c)
-    );
+    )
+}
+
+/// Markdown for a job summary or PR comment: the verdict line, the commits and counts,
+/// warnings, the regressions and improvements, the budgets, the environment differences, and
+/// every series inside a `<details>` block.
+pub fn markdown(c: &Comparison) -> String {
+    let mut out = markdown_head(c, "");
     for warning in warnings(c) {
         let _ = writeln!(out, "> Warning: {}\n", escape(&warning));
     }

@@ -660,3 +660,58 @@ pub fn compare_page(
         &body,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::Unit;
+    use crate::render::gate::tests::{fixture, row};
+
+    #[test]
+    fn the_overview_leads_with_what_moved_and_says_shared_reasons_once() {
+        let mut c = fixture();
+        for i in 0..5 {
+            c.series.push(row(
+                Verdict::Incomparable,
+                &format!("parse/generated-{i}/config-core"),
+                "wall_time_ns",
+                Unit::Nanoseconds,
+                (Some(1000.0), Some(1100.0)),
+                "incomparable: the PGO training command changed",
+            ));
+        }
+        let trends = Trends {
+            target: "config-core".into(),
+            commits: Vec::new(),
+            boundaries: Vec::new(),
+            series: BTreeMap::new(),
+        };
+        let html = index(&Inputs {
+            trends: &trends,
+            latest: None,
+            verdicts: Some(&c),
+            budgets: &[],
+            compare: None,
+            off_history: 0,
+        })
+        .expect("rendered");
+        let verdicts = &html[html.find("<h2>Latest verdicts</h2>").expect("the section")..];
+        let regression = verdicts
+            .find("parse/medium/config-core")
+            .expect("the regression");
+        let machine = verdicts
+            .find("6 series incomparable: the base 5a3f0c9e7d1b was measured on another machine")
+            .expect("the machine said once");
+        let group = verdicts
+            .find("<details class=\"said-once\"><summary>5 series incomparable: incomparable: the PGO training command changed</summary>")
+            .expect("the shared reason said once, its rows folded");
+        assert!(regression < machine && machine < group);
+        // The rows said once are folded under their line, not listed before it.
+        assert!(
+            verdicts[..group]
+                .find("parse/generated-0/config-core")
+                .is_none()
+        );
+        assert!(verdicts[group..].contains("parse/generated-0/config-core"));
+    }
+}

@@ -242,3 +242,65 @@ fn path_without(tool: &str) -> String {
     }
     dirs.join(":")
 }
+
+/// `perfgate comment` runs the real binary up to its first call of GitHub: each bad input is
+/// refused before anything is posted.
+#[test]
+fn comment_bad_input() {
+    let fixture = Fixture::tiny();
+    let refused = |out: &Output, message: &str| {
+        assert_exit(out, 2);
+        let stderr = text(&out.stderr);
+        assert!(stderr.contains(message), "`{message}` in:\n{stderr}");
+    };
+    let run = |args: &[&str], repo: Option<&str>, path: Option<&str>| {
+        let mut cmd = fixture.command(args);
+        cmd.env_remove("GITHUB_REPOSITORY");
+        if let Some(repo) = repo {
+            cmd.env("GITHUB_REPOSITORY", repo);
+        }
+        if let Some(path) = path {
+            cmd.env("PATH", path);
+        }
+        cmd.output().expect("perfgate runs")
+    };
+    refused(
+        &run(&["comment", "absent.md", "--pr", "7"], Some("o/r"), None),
+        "absent.md",
+    );
+    fixture.write("notes.md", "# some notes\n");
+    refused(
+        &run(&["comment", "notes.md", "--pr", "7"], Some("o/r"), None),
+        "is not a perfgate comment (it has no `<!-- perfgate:comment` marker)",
+    );
+    fixture.write(
+        "body.md",
+        "<!-- perfgate:comment verdict=FAIL moved=1 -->\n### perfgate: **FAIL**\n",
+    );
+    refused(
+        &run(&["comment", "body.md", "--pr", "7"], None, None),
+        "no repository to comment in: pass `--repo OWNER/NAME`",
+    );
+    // Without the GitHub CLI on PATH, the message says how to get it.
+    let empty = tempfile::tempdir().expect("temp");
+    refused(
+        &run(
+            &["comment", "body.md", "--pr", "7", "--repo", "o/r"],
+            None,
+            Some(&empty.path().display().to_string()),
+        ),
+        "install the GitHub CLI",
+    );
+    refused(
+        &run(&["comment", "body.md", "--pr", "seven"], Some("o/r"), None),
+        "invalid value 'seven'",
+    );
+    // `never` posts nothing and needs no GitHub at all.
+    let out = run(
+        &["comment", "body.md", "--pr", "7", "--mode", "never"],
+        None,
+        Some(&empty.path().display().to_string()),
+    );
+    assert_exit(&out, 0);
+    assert!(text(&out.stderr).contains("the mode is `never`"));
+}

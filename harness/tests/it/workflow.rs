@@ -10,6 +10,8 @@
 use std::path::Path;
 use std::process::Command;
 
+use perfgate::render::comment::{Mode, should_post};
+
 use crate::util::{assert_exit, copy_dir, text};
 
 /// The action, whose perfgate commands this test must play.
@@ -123,6 +125,8 @@ impl Repo {
             REPO_URL,
             "--run-url",
             "https://github.com/perfgate/perfgate/actions/runs/1",
+            "--report-url",
+            REPORT_URL,
         ]);
         let status = out.status.code().unwrap_or(-1);
         assert!(status == 0 || status == 1, "{}", text(&out.stderr));
@@ -151,6 +155,9 @@ struct Gated {
 /// The repository address the comment links lines in.
 const REPO_URL: &str = "https://github.com/perfgate/perfgate";
 
+/// Where the pull request's `perf-explain/` is published, as the comment links it.
+const REPORT_URL: &str = "https://perfgate.github.io/perfgate/pr/1";
+
 #[test]
 fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
     let _lock = crate::util::build_lock();
@@ -164,6 +171,8 @@ fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
         "--explain --html perf-explain --format markdown",
         "--comment perf-comment/body.md --annotations perf-comment/annotations.txt",
         "--repo-url \"$REPO_URL\" --run-url \"$RUN_URL\"",
+        "--report-url \"$REPORT_URL\"",
+        "\"${links[@]}\"",
         "perfgate push",
         "perfgate report --compare",
         "perfgate report\n",
@@ -274,6 +283,22 @@ fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
         "a function linked at the head:\n{comment}"
     );
     assert!(comment.chars().count() <= 65_536);
+    // Every page the comment links under the published address is one the job wrote.
+    let mut linked = 0;
+    for part in comment.split(&format!("]({REPORT_URL}/")).skip(1) {
+        let path = &part[..part.find(')').expect("a link")];
+        assert!(
+            repo.root().join("perf-explain").join(path).is_file(),
+            "the comment links {path}, which the job did not write"
+        );
+        linked += 1;
+    }
+    assert!(
+        comment.contains(&format!("[The compare page]({REPORT_URL}/compare.html)")),
+        "{comment}"
+    );
+    assert!(linked >= 2, "the compare page and a flamegraph:\n{comment}");
+    assert!(should_post(Mode::OnChange, comment, None));
     assert!(!gated.annotations.is_empty(), "annotations");
     for line in gated.annotations.lines() {
         let rest = line.strip_prefix("::warning file=").expect(line);
@@ -294,6 +319,7 @@ fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
             "{line}"
         );
     }
+    let failing = comment.clone();
     // The next job starts from a fresh checkout.
     std::fs::remove_dir_all(repo.root().join("perf-explain")).expect("remove");
 
@@ -310,7 +336,8 @@ fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
     let gated = repo.gate_pull_request();
     assert_eq!(gated.status, 0, "{}", gated.summary);
     assert!(gated.summary.starts_with("**PASS**"), "{}", gated.summary);
-    // Nothing gated moved: `on-change` posts no comment (`always` would post this passing one).
+    // Nothing gated moved: `on-change` posts no comment, `always` posts this passing one;
+    // after a failing comment, `on-change` edits it to say the verdict changed.
     assert!(
         gated
             .comment
@@ -318,5 +345,8 @@ fn the_workflow_fails_a_slower_parser_and_passes_a_readme_change() {
         "{}",
         gated.comment
     );
+    assert!(!should_post(Mode::OnChange, &gated.comment, None));
+    assert!(should_post(Mode::Always, &gated.comment, None));
+    assert!(should_post(Mode::OnChange, &gated.comment, Some(&failing)));
     assert!(gated.annotations.is_empty(), "{}", gated.annotations);
 }
