@@ -3,25 +3,43 @@
 # fixture crate committed at several settings in a temporary repository.
 #
 #   aa        same work, different binaries (a changed SALT): false gate failures
-#   slow10    EXTRA_PERMILLE = 100 (10% more loop rounds): how often the gate fails
+#   wall10    EXTRA_PERMILLE = 160: about +10% wall time of `checksum/1000` (the gate, 10%)
+#   wall05g3  EXTRA_PERMILLE = 80: about +5% wall time, under a 3% gate for `checksum/*`
+#             (`[gate.benches]`)
+#   slow10    EXTRA_PERMILLE = 100 (10% more loop rounds)
 #   slow20    EXTRA_PERMILLE = 200 (20% more loop rounds)
 #   slow05    EXTRA_PERMILLE = 5: marked notable, never failing, on instructions
+#   xN        EXTRA_PERMILLE = N, to calibrate a knob (`x160`)
 #
-# Usage: scripts/gate-quality.sh [REPEATS] [MODE] [SCENARIOS]
+# The wall-time knobs were calibrated with `scripts/gate-quality.sh 5 run x80,x160` (the
+# measured change is printed beside every verdict, and its median in the summary).
+#
+# Usage: scripts/gate-quality.sh [--load] [REPEATS] [MODE] [SCENARIOS]
+#   --load     keep one of the machine's cores busy during the campaign with a load
+#              generator: one shell process spinning (`while :; do :; done`) at normal
+#              priority, started before the first repeat and stopped at the end
 #   REPEATS    repeats per scenario (default 20; each one measures two commits)
-#   MODE       `run` (default): `perfgate compare --run`, both sides measured in one job,
-#              interleaved, noisy regressions confirmed; `stored`: each side measured by its
-#              own `perfgate run` (`--run-missing`), the comparison of stored baselines
-#   SCENARIOS  a comma-separated subset of aa,slow10,slow20,slow05 (default: all four)
-# Prints one line per repeat and a summary; writes nothing to the repository.
+#   MODE       `run` (default): `perfgate compare --run`, both sides measured in one job in
+#              paired rounds; `stored`: each side measured by its own `perfgate run`
+#              (`--run-missing`), the comparison of stored baselines
+#   SCENARIOS  a comma-separated list of the scenarios above (default:
+#              aa,wall10,wall05g3,slow05)
+# Prints one line per repeat (exit code, verdicts, the measured wall-time change, the rounds
+# the paired decision took, the seconds the comparison took) and a summary; writes nothing to
+# the repository.
 set -euo pipefail
 
 cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 repo_root=$PWD
 script=gate-quality.sh
+load=0
+if [ "${1:-}" = --load ]; then
+    load=1
+    shift
+fi
 repeats=${1:-20}
 mode=${2:-run}
-IFS=, read -r -a scenarios <<<"${3:-aa,slow10,slow20,slow05}"
+IFS=, read -r -a scenarios <<<"${3:-aa,wall10,wall05g3,slow05}"
 case $mode in
 run) how=(--run) ;;
 stored) how=(--run-missing) ;;
@@ -30,14 +48,24 @@ stored) how=(--run-missing) ;;
     exit 2
     ;;
 esac
-for scenario in "${scenarios[@]}"; do
-    case $scenario in
-    aa | slow10 | slow20 | slow05) ;;
-    *)
-        echo "$script: unknown scenario \`$scenario\`; the scenarios are aa, slow10, slow20, slow05" >&2
-        exit 2
-        ;;
+# The knob of a scenario.
+extra_of() {
+    case $1 in
+    aa) echo 0 ;;
+    wall10) echo 160 ;;
+    wall05g3) echo 80 ;;
+    slow10) echo 100 ;;
+    slow20) echo 200 ;;
+    slow05) echo 5 ;;
+    x[0-9]*) echo "${1#x}" ;;
+    *) return 1 ;;
     esac
+}
+for scenario in "${scenarios[@]}"; do
+    if ! extra_of "$scenario" >/dev/null; then
+        echo "$script: unknown scenario \`$scenario\`; the scenarios are aa, wall10, wall05g3, slow10, slow20, slow05 and xN" >&2
+        exit 2
+    fi
 done
 # shellcheck source=scripts/lib.sh
 source scripts/lib.sh
@@ -45,10 +73,24 @@ source scripts/lib.sh
 step "build perfgate" cargo build --release -q -p perfgate
 perfgate=$repo_root/target/release/perfgate
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+load_pid=
+cleanup() {
+    if [ -n "$load_pid" ]; then kill "$load_pid" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
 export CARGO_TARGET_DIR=$work/target
 fixture_repo tiny "$work/repo" gate-quality
 cd "$work/repo"
+# The 3% gate of wall05g3: the fixture's config and a bench gate.
+cp perfgate.toml "$work/gate3.toml"
+printf '\n[gate.benches]\n"checksum/*" = 3\n' >>"$work/gate3.toml"
+
+if [ "$load" -eq 1 ]; then
+    bash -c 'while :; do :; done' &
+    load_pid=$!
+    printf '%s: load: one core kept busy by pid %s\n' "$script" "$load_pid"
+fi
 
 # Commits the fixture with SALT=$1 and EXTRA_PERMILLE=$2 on the current branch; prints the sha.
 variant() {
@@ -60,38 +102,46 @@ variant() {
 
 # From the comparison's JSON: the verdicts of the checksum.large instructions and the
 # checksum/1000 wall time, whether any instruction series and any noisy series fails the
-# gate, and the failing series.
+# gate, the measured wall-time change, the rounds its decision took, and the failing series.
 verdicts() {
     python3 -c '
 import json, sys
 c = json.load(sys.stdin)
 want = {("checksum/1000", "wall_time_ns"): "wall", ("instr::work::checksum.large", "instructions"): "ir"}
 out = {}
+change, rounds = "nan", "-"
 for s in c["series"]:
     k = (s["key"]["bench"], s["key"]["metric"])
     if s["key"]["profile"] == "release" and k in want:
         out[want[k]] = s["verdict"] + ("+notable" if s["notable"] else "")
+        if want[k] == "wall":
+            if s.get("change") is not None:
+                change = "%+.2f" % (100 * s["change"])
+            rounds = str(s.get("rounds", "-"))
 fails = [s for s in c["series"] if s["verdict"] == "regressed" and not s["advisory"] and not s["acknowledged"] and not s["ignored"]]
 ir_fail = any(s["key"]["metric"] == "instructions" for s in fails)
 noisy_fail = any(s["class"] == "noisy" for s in fails)
-failing = [s["key"]["bench"] + ":" + s["key"]["metric"] + "(" + s["reason"] + ")" for s in fails]
-print(out.get("ir", "absent"), out.get("wall", "absent"), int(ir_fail), int(noisy_fail), "|".join(failing).replace(" ", "_") or "-")
+failing = [s["key"]["bench"] + ":" + s["key"]["metric"] for s in fails]
+print(out.get("ir", "absent"), out.get("wall", "absent"), int(ir_fail), int(noisy_fail), change, rounds, ",".join(failing) or "-")
 '
 }
 
-declare -A fails=()
-declare -A ir_fails=()
-declare -A noisy_fails=()
-declare -A ir_counts=()
-declare -A wall_counts=()
+# The median of the numbers on stdin.
+median() {
+    python3 -c '
+import statistics, sys
+xs = [float(x) for x in sys.stdin.read().split() if x != "nan"]
+print("%.2f" % statistics.median(xs) if xs else "-")
+'
+}
+
+declare -A fails=() ir_fails=() noisy_fails=() ir_counts=() wall_counts=()
+declare -A changes=() seconds=() rounds_of=()
 salt=0
 for scenario in "${scenarios[@]}"; do
-    case $scenario in
-    aa) extra=0 ;;
-    slow10) extra=100 ;;
-    slow20) extra=200 ;;
-    slow05) extra=5 ;;
-    esac
+    extra=$(extra_of "$scenario")
+    config=()
+    [ "$scenario" = wall05g3 ] && config=(--config "$work/gate3.toml")
     for ((r = 1; r <= repeats; r++)); do
         # The base goes on main; the head on a branch of its own, as a pull request would,
         # so main's history (which the noise fences are computed from) holds same-work
@@ -104,27 +154,37 @@ for scenario in "${scenarios[@]}"; do
         head=$(variant "$salt" "$extra")
         git checkout -q main
         status=0
+        start=$(date +%s.%N)
         json=$("$perfgate" compare "$base" "$head" "${how[@]}" --quick --profiles release \
-            --format json 2>"$work/stderr") || status=$?
+            "${config[@]}" --format json 2>"$work/stderr") || status=$?
+        took=$(python3 -c "import sys; print('%.1f' % (float(sys.argv[2]) - float(sys.argv[1])))" "$start" "$(date +%s.%N)")
         if [ "$status" -eq 2 ]; then
             cat "$work/stderr" >&2
             exit 2
         fi
-        read -r ir wall ir_fail noisy_fail failing < <(printf '%s' "$json" | verdicts)
-        printf '%-7s %2d  exit %d  instructions %-22s wall %-22s failing: %s\n' "$scenario" "$r" "$status" "$ir" "$wall" "$failing"
+        read -r ir wall ir_fail noisy_fail change rounds failing < <(printf '%s' "$json" | verdicts)
+        printf '%-8s %2d  exit %d  instructions %-22s wall %-22s %7s%%  rounds %-3s %6ss  failing: %s\n' \
+            "$scenario" "$r" "$status" "$ir" "$wall" "$change" "$rounds" "$took" "$failing"
         [ "$status" -eq 1 ] && fails[$scenario]=$((${fails[$scenario]:-0} + 1))
         ir_fails[$scenario]=$((${ir_fails[$scenario]:-0} + ir_fail))
         noisy_fails[$scenario]=$((${noisy_fails[$scenario]:-0} + noisy_fail))
         ir_counts[$scenario:$ir]=$((${ir_counts[$scenario:$ir]:-0} + 1))
         wall_counts[$scenario:$wall]=$((${wall_counts[$scenario:$wall]:-0} + 1))
+        changes[$scenario]="${changes[$scenario]:-} $change"
+        seconds[$scenario]="${seconds[$scenario]:-} $took"
+        [ "$rounds" != - ] && rounds_of[$scenario]="${rounds_of[$scenario]:-} $rounds"
     done
 done
 
 echo
-echo "summary over $repeats repeats per scenario, mode $mode (gate failures = exit 1):"
+loaded=idle
+[ "$load" -eq 1 ] && loaded="one core busy"
+echo "summary over $repeats repeats per scenario, mode $mode, $loaded (gate failures = exit 1):"
 for scenario in "${scenarios[@]}"; do
-    printf '  %-7s gate failures %2d (on instructions %d, on noisy series %d);' "$scenario" \
-        "${fails[$scenario]:-0}" "${ir_fails[$scenario]:-0}" "${noisy_fails[$scenario]:-0}"
+    printf '  %-8s gate failures %2d (on instructions %d, on noisy series %d); wall change median %s%%; rounds median %s; seconds median %s;' \
+        "$scenario" "${fails[$scenario]:-0}" "${ir_fails[$scenario]:-0}" "${noisy_fails[$scenario]:-0}" \
+        "$(median <<<"${changes[$scenario]:-}")" "$(median <<<"${rounds_of[$scenario]:-}")" \
+        "$(median <<<"${seconds[$scenario]:-}")"
     for key in "${!ir_counts[@]}"; do
         [[ $key == "$scenario:"* ]] && printf ' instructions %s ×%d;' "${key#*:}" "${ir_counts[$key]}"
     done

@@ -1,6 +1,7 @@
 //! Interleaved measurement of two commits in one job (`perfgate compare --run`), as pure logic:
-//! the seeded order in which the processes run, and the pooling of one process per sample
-//! (`docs/gate.md` §12.1). The processes themselves are run by `run::rounds`; the command
+//! the seeded order in which the processes of a round run, the bookkeeping of paired rounds
+//! and their sequential stopping ([`Rounds`], `docs/gate.md` §12.2), and the pooling of one
+//! process per sample for the stored baselines (§12.1). The processes themselves are run by `run::rounds`; the command
 //! layer strings the two together.
 //!
 //! A noisy metric's sample is one process (a criterion bench process gives its point
@@ -9,6 +10,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::gate::paired;
+use crate::gate::{Paired, Pairs, Sequential, SeriesKey, Stop};
 use crate::measure::Measurement;
 use crate::metric::Metric;
 use crate::stats::{self, SplitMix64};
@@ -89,34 +92,153 @@ pub fn seed(base_sha: &str, head_sha: &str, pass: usize) -> u64 {
     stats::seed_from(&bytes)
 }
 
-/// The order of the processes: a warm-up round (0), then `rounds` measured rounds. In each
-/// round the units are shuffled (Fisher–Yates), and for each unit a coin flip decides whether
-/// the base or the head runs first, so that neither a drift of the machine nor the order
-/// within a round falls on one side only.
-pub fn schedule(units: &[Unit], rounds: usize, seed: u64) -> Vec<Step> {
-    let mut rng = SplitMix64::new(seed);
-    let mut steps = Vec::with_capacity((rounds + 1) * units.len() * 2);
-    for round in 0..=rounds {
-        let mut order: Vec<&Unit> = units.iter().collect();
-        for i in (1..order.len()).rev() {
-            order.swap(i, rng.below(i + 1));
-        }
-        for unit in order {
-            let sides = if rng.below(2) == 0 {
-                [Side::Base, Side::Head]
-            } else {
-                [Side::Head, Side::Base]
-            };
-            for side in sides {
-                steps.push(Step {
-                    round,
-                    unit: unit.clone(),
-                    side,
-                });
-            }
+/// The processes of one round: every unit once per side, the units in a seeded shuffle
+/// (Fisher–Yates), each unit's base and head back to back. Which side runs first alternates
+/// from round to round (and between neighbouring units), starting from a seeded side, so that
+/// over any two rounds each side of a unit runs first once. Round 0 is the warm-up.
+pub fn round_steps(units: &[Unit], round: usize, seed: u64) -> Vec<Step> {
+    let mut rng = SplitMix64::new(seed ^ (round as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let flip = SplitMix64::new(seed).below(2);
+    let mut order: Vec<(usize, &Unit)> = units.iter().enumerate().collect();
+    for i in (1..order.len()).rev() {
+        order.swap(i, rng.below(i + 1));
+    }
+    let mut steps = Vec::with_capacity(units.len() * 2);
+    for (index, unit) in order {
+        let sides = if (round + index + flip).is_multiple_of(2) {
+            [Side::Base, Side::Head]
+        } else {
+            [Side::Head, Side::Base]
+        };
+        for side in sides {
+            steps.push(Step {
+                round,
+                unit: unit.clone(),
+                side,
+            });
         }
     }
     steps
+}
+
+/// Whether a metric of a round's process is paired and looked at: the wall time of a bench
+/// and the median start-up latency (a throughput follows its wall time).
+pub fn is_paired(metric: &Metric) -> bool {
+    matches!(metric, Metric::WallTime | Metric::StartupWall)
+}
+
+/// One series' paired rounds so far.
+#[derive(Clone, Debug)]
+struct SeriesRounds {
+    unit: Unit,
+    log_ratios: Vec<f64>,
+    /// Set at the look that stopped it: how, and the α of that look's interval.
+    stop: Option<(Stop, f64)>,
+}
+
+/// The paired rounds of `compare --run` (`docs/gate.md` §12.2), as pure bookkeeping: each
+/// round's base and head process of a unit give one log ratio per series; at each look of the
+/// [`Sequential`] plan, every series still going is decided or goes on; a unit runs again
+/// while one of its series goes on.
+#[derive(Clone, Debug)]
+pub struct Rounds {
+    plan: Sequential,
+    alpha: f64,
+    series: BTreeMap<SeriesKey, SeriesRounds>,
+}
+
+impl Rounds {
+    /// No rounds yet, under `plan` with the family's α.
+    pub fn new(plan: Sequential, alpha: f64) -> Rounds {
+        Rounds {
+            plan,
+            alpha,
+            series: BTreeMap::new(),
+        }
+    }
+
+    /// Records one round of `unit`: the base's and the head's process. A series measured by
+    /// only one side, or with a value that is not positive, gets no log ratio this round.
+    pub fn record(&mut self, unit: &Unit, base: &[Measurement], head: &[Measurement]) {
+        for h in head.iter().filter(|m| is_paired(&m.metric)) {
+            let Some(b) = base
+                .iter()
+                .find(|b| b.bench == h.bench && b.metric == h.metric)
+            else {
+                continue;
+            };
+            if !(b.value > 0.0 && h.value > 0.0 && b.value.is_finite() && h.value.is_finite()) {
+                continue;
+            }
+            let key = SeriesKey {
+                profile: unit.profile().to_string(),
+                bench: h.bench.clone(),
+                metric: h.metric.clone(),
+            };
+            let entry = self.series.entry(key).or_insert_with(|| SeriesRounds {
+                unit: unit.clone(),
+                log_ratios: Vec::new(),
+                stop: None,
+            });
+            if entry.stop.is_none() {
+                entry.log_ratios.push(h.value.ln() - b.value.ln());
+            }
+        }
+    }
+
+    /// After `rounds` rounds: at a look, decides every series still going, each against its
+    /// gate (`gate_of`); a lower-is-better metric is worse when its log ratio is positive.
+    pub fn look(&mut self, rounds: usize, gate_of: impl Fn(&SeriesKey) -> f64) {
+        if !self.plan.is_look(rounds) {
+            return;
+        }
+        let alpha = self.plan.look_alpha(rounds, self.alpha);
+        for (key, series) in self.series.iter_mut().filter(|(_, s)| s.stop.is_none()) {
+            if let Some(stop) = paired::look(&series.log_ratios, 1.0, gate_of(key), alpha) {
+                series.stop = Some((stop, alpha));
+            }
+        }
+    }
+
+    /// Whether `unit` runs another round: one of its series goes on, or none was measured yet.
+    pub fn goes_on(&self, unit: &Unit) -> bool {
+        let mine: Vec<&SeriesRounds> = self.series.values().filter(|s| &s.unit == unit).collect();
+        mine.is_empty() || mine.iter().any(|s| s.stop.is_none())
+    }
+
+    /// How many rounds the decision of `key` took so far.
+    pub fn rounds_of(&self, key: &SeriesKey) -> usize {
+        self.series.get(key).map_or(0, |s| s.log_ratios.len())
+    }
+
+    /// The paired series once the rounds are over: a series still going ends with the budget
+    /// spent (its interval at the family's α). `mirrors` names, for a wall-time series, the
+    /// series that follow it with the opposite sign (its throughputs).
+    pub fn finish(self, mirrors: impl Fn(&SeriesKey) -> Vec<SeriesKey>) -> Pairs {
+        let mut pairs = Pairs::new();
+        for (key, series) in self.series {
+            let (stop, alpha) = series.stop.unwrap_or((Stop::Budget, self.alpha));
+            for mirror in mirrors(&key) {
+                pairs.insert(
+                    mirror,
+                    Paired {
+                        log_ratios: series.log_ratios.iter().map(|d| -d).collect(),
+                        stop,
+                        alpha,
+                    },
+                );
+            }
+            pairs.insert(
+                key,
+                Paired {
+                    log_ratios: series.log_ratios,
+                    stop,
+                    alpha,
+                },
+            );
+        }
+        pairs
+    }
 }
 
 /// Pools the measurements of several processes of one criterion bench target: per bench and
@@ -194,46 +316,111 @@ mod tests {
     }
 
     #[test]
-    fn every_unit_runs_once_per_side_per_round_including_the_warm_up() {
-        let steps = schedule(&units(), 10, 7);
-        assert_eq!(steps.len(), 11 * 3 * 2);
-        for round in 0..=10 {
+    fn every_unit_runs_once_per_side_and_the_first_side_alternates() {
+        let seed = seed("aaa", "bbb", 1);
+        for round in 0..6 {
+            let steps = round_steps(&units(), round, seed);
+            assert_eq!(steps.len(), 6);
             for unit in units() {
                 for side in [Side::Base, Side::Head] {
                     let n = steps
                         .iter()
-                        .filter(|s| s.round == round && s.unit == unit && s.side == side)
+                        .filter(|s| s.unit == unit && s.side == side)
                         .count();
                     assert_eq!(n, 1, "round {round} {unit:?} {side:?}");
                 }
             }
+            // A unit's two processes are back to back.
+            for pair in steps.chunks(2) {
+                assert_eq!(pair[0].unit, pair[1].unit);
+            }
+            assert_eq!(steps[0].is_warm_up(), round == 0);
         }
-        assert!(steps.iter().take(6).all(Step::is_warm_up));
-        assert!(!steps[6].is_warm_up());
+        // Each unit's first side alternates from round to round.
+        for unit in units() {
+            let first = |round| {
+                round_steps(&units(), round, seed)
+                    .into_iter()
+                    .find(|s| s.unit == unit)
+                    .expect("the unit")
+                    .side
+            };
+            for round in 1..6 {
+                assert_ne!(first(round), first(round + 1), "{unit:?} round {round}");
+            }
+        }
+        // Seeded: the same commits give the same order; the units are shuffled across rounds.
+        assert_eq!(
+            round_steps(&units(), 3, seed),
+            round_steps(&units(), 3, seed)
+        );
+        let firsts: std::collections::BTreeSet<String> = (1..20)
+            .map(|r| format!("{:?}", round_steps(&units(), r, seed)[0].unit))
+            .collect();
+        assert!(firsts.len() > 1);
+    }
+
+    fn timed(bench: &str, value: f64) -> Vec<Measurement> {
+        vec![Measurement::exact(
+            bench,
+            "wall_time_ns",
+            MeasureUnit::Nanoseconds,
+            value,
+        )]
     }
 
     #[test]
-    fn the_order_is_seeded_and_mixed() {
-        let a = schedule(&units(), 20, seed("aaa", "bbb", 1));
-        assert_eq!(a, schedule(&units(), 20, seed("aaa", "bbb", 1)));
-        assert_ne!(a, schedule(&units(), 20, seed("aaa", "bbb", 2)));
-        // Each pair of a unit's processes is adjacent; the base goes first in some rounds and
-        // second in others, never always the same.
-        let base_first = a
-            .chunks(2)
-            .filter(|pair| {
-                assert_eq!(pair[0].unit, pair[1].unit);
-                pair[0].side == Side::Base
-            })
-            .count();
-        assert!(base_first > 10 && base_first < 53, "{base_first} of 63");
-        // The units are shuffled: not every round starts with the same one.
-        let firsts: std::collections::BTreeSet<_> = a
-            .iter()
-            .step_by(6)
-            .map(|s| format!("{:?}", s.unit))
-            .collect();
-        assert!(firsts.len() > 1);
+    fn rounds_stop_per_series_and_a_unit_runs_while_one_goes_on() {
+        let unit = units()[0].clone();
+        let mut rounds = Rounds::new(Sequential::QUICK, 0.05);
+        assert!(rounds.goes_on(&unit));
+        let key = |bench: &str| SeriesKey {
+            profile: "release".into(),
+            bench: bench.into(),
+            metric: "wall_time_ns".into(),
+        };
+        for r in 1..=24 {
+            // `fast` is 20% slower in the head every round, with a drift common to both sides
+            // (the machine got busier); `flat` is the same with a ±5% alternating wobble that
+            // keeps its interval across the 10% gate.
+            let drift = 1.0 + r as f64 * 0.03;
+            let wobble = if r % 2 == 0 { 1.05 } else { 0.95 };
+            let mut base = timed("fast", 100.0 * drift);
+            base.extend(timed("flat", 100.0 * drift));
+            let mut head = timed("fast", 120.0 * drift);
+            head.extend(timed("flat", 100.0 * drift * wobble * wobble));
+            rounds.record(&unit, &base, &head);
+            rounds.look(r, |_| 0.10);
+            if r == 8 {
+                assert_eq!(rounds.rounds_of(&key("fast")), 8);
+                assert!(rounds.goes_on(&unit), "`flat` goes on");
+            }
+        }
+        // `fast` stopped at the first look and took no more rounds.
+        assert_eq!(rounds.rounds_of(&key("fast")), 8);
+        assert_eq!(rounds.rounds_of(&key("flat")), 24);
+        let pairs = rounds.finish(|k| {
+            vec![SeriesKey {
+                metric: "throughput_bytes_per_s".into(),
+                ..k.clone()
+            }]
+        });
+        let fast = &pairs[&key("fast")];
+        assert_eq!(fast.stop, Stop::Beyond);
+        // The drift cancelled: every log ratio is ln 1.2.
+        assert!(
+            fast.log_ratios
+                .iter()
+                .all(|d| (d - 1.2f64.ln()).abs() < 1e-12)
+        );
+        assert!(fast.alpha < 0.05);
+        let flat = &pairs[&key("flat")];
+        assert_eq!((flat.stop, flat.alpha), (Stop::Budget, 0.05));
+        let mirror = &pairs[&SeriesKey {
+            metric: "throughput_bytes_per_s".into(),
+            ..key("fast")
+        }];
+        assert!((mirror.log_ratios[0] + 1.2f64.ln()).abs() < 1e-12);
     }
 
     fn wall(bench: &str, value: f64) -> Measurement {

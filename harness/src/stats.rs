@@ -1,6 +1,7 @@
 //! Statistics of samples: descriptive statistics (mean, median, percentiles, standard deviation,
 //! coefficient of variation) and the two-sample statistics `compare` decides with (Mann–Whitney
 //! U test, Hodges–Lehmann shift, bootstrap interval of the shift, Benjamini–Hochberg q-values,
+//! and, for paired rounds, Wilcoxon's signed-rank test with its Hodges–Lehmann interval,
 //! the historical noise fence), plus the seeded PRNG that keeps the bootstrap reproducible.
 //! Pure functions of `&[f64]`; no I/O, no tool formats, no verdicts (those belong to `compare`).
 //!
@@ -257,10 +258,15 @@ pub fn seed_from(bytes: &[u8]) -> u64 {
 
 mod bootstrap;
 mod rank;
+pub mod signed_rank;
 pub mod student;
 
 pub use bootstrap::bootstrap_relative_shift;
 pub use rank::{MWU_EXACT_MAX_N, MannWhitney, hodges_lehmann_log_shift, mann_whitney_u};
+pub use signed_rank::{
+    SignedRank, paired_minimal_detectable_shift, signed_rank_interval, walsh_median,
+    wilcoxon_signed_rank,
+};
 
 #[cfg(test)]
 mod tests;

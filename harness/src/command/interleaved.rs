@@ -3,22 +3,27 @@
 //! 1. Each side is measured once as `perfgate run --rev` does (builds, instructions, sizes,
 //!    allocations, build time), base first.
 //! 2. The executables of the noisy measurements are frozen side by side, and the noisy units
-//!    (each criterion bench target, the start-up block) run in a warm-up round and
-//!    [`ROUNDS`] measured rounds, base and head interleaved in a seeded order
-//!    ([`interleave::schedule`]). One process is one sample.
-//! 3. The pooled baselines are compared. A noisy regression is measured in two more passes and
-//!    fails only if it regresses in 2 of the 3; a deterministic regression is measured once
-//!    more on the head and is advisory if the second value differs.
-//! 4. Both pooled baselines are stored.
+//!    (each criterion or divan bench target, the start-up block) run in a warm-up round and
+//!    then in paired rounds: in each, every unit still going runs one short burst per side,
+//!    base and head back to back, which side first alternating ([`interleave::round_steps`]).
+//!    At each look of the [`Sequential`] plan a series stops when its paired interval is
+//!    decisively beyond or inside the gate; a unit runs while one of its series goes on, up to
+//!    the round budget ([`interleave::Rounds`], `docs/gate.md` §12.2).
+//! 3. The paired series are judged by their per-round log ratios ([`gate::compare_paired`]);
+//!    a deterministic regression is measured once more on the head and is advisory if the
+//!    second value differs.
+//! 4. Both pooled baselines (every round's process a sample) are stored.
 
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::builds::target::{BenchKind, Built};
 use crate::error::Error;
-use crate::gate::{self, Comparison, GateRules, History, MetricClass, SeriesKey, Verdict};
+use crate::gate::{
+    self, Comparison, GateRules, History, MetricClass, Sequential, SeriesKey, Verdict,
+};
 use crate::git::CommitInfo;
-use crate::interleave::{self, Side, Unit};
+use crate::interleave::{self, Rounds, Side, Unit};
 use crate::measure::Measurement;
 use crate::metric::Metric;
 use crate::plan::Sampling;
@@ -31,33 +36,34 @@ use crate::store::{self, Baseline};
 
 use crate::pipeline::{Measured, sort};
 
-/// Measured rounds per pass (after one warm-up round): n = 10 processes per side, the least
-/// at which a rank test of one series can reach q < α in a family of thousands.
-pub const ROUNDS: usize = 10;
-/// Passes a noisy regression is judged in before it fails (it must regress in most of them).
-pub const PASSES: usize = 3;
+/// The time a divan sample of the shortest bench of a target takes in a burst: the iterations
+/// per sample (`--sample-size`) are calibrated from the warm-up round to about this, the same
+/// number for both sides.
+pub const DIVAN_BURST_SAMPLE_NS: f64 = 100_000.0;
 
-/// The sampling of one process of a round: short, since the samples are the processes;
-/// `full` measures each process for longer (criterion's longer times, divan's own sampling).
+/// The sampling of one process of a round: a short burst, since the samples are the
+/// processes and base and head of a pair should run seconds apart; `full` measures each
+/// process for longer (criterion's longer times, divan's more samples).
 fn round_sampling(full: bool) -> RoundSampling {
     if full {
         RoundSampling {
             criterion: Sampling {
-                warm_up_s: Some(0.5),
-                measurement_s: Some(1.0),
-                ..Sampling::DEFAULT
+                warm_up_s: Some(0.2),
+                measurement_s: Some(0.5),
+                sample_size: Some(20),
+                nresamples: Some(1000),
             },
-            divan: DivanSampling::FULL,
+            divan: DivanSampling::FULL_BURST,
         }
     } else {
         RoundSampling {
             criterion: Sampling {
-                warm_up_s: Some(0.1),
-                measurement_s: Some(0.3),
+                warm_up_s: Some(0.05),
+                measurement_s: Some(0.1),
                 sample_size: Some(10),
                 nresamples: Some(1000),
             },
-            divan: DivanSampling::QUICK,
+            divan: DivanSampling::QUICK_BURST,
         }
     }
 }
@@ -125,52 +131,58 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     let head = measure_and_freeze(Side::Head, job.head)?;
     let history = (job.history)(&base.baseline)?;
     let sides = Sides { base, head, frozen };
-    let units = units(&sides, job.startup.is_some());
+    let units = units(&sides, job.startup.as_ref());
     let home = scratch.path().join("results");
 
-    let first = run_pass(job, &sides, &units, 1, &home)?;
+    let plan = if job.full {
+        Sequential::FULL
+    } else {
+        Sequential::QUICK
+    };
+    let (gathered, rounds) = run_rounds(job, &sides, &units, plan, &home)?;
     let mut base_pooled = sides.base.baseline.clone();
     let mut head_pooled = sides.head.baseline.clone();
-    apply(&mut base_pooled, Side::Base, &first, job.startup.as_ref());
-    apply(&mut head_pooled, Side::Head, &first, job.startup.as_ref());
-    let judge =
-        |b: &Baseline, h: &Baseline| gate::compare(b, h, &history, job.rules).map_err(Error::from);
-    let mut comparison = judge(&base_pooled, &head_pooled)?;
-
-    // Confirm-on-fail: the noisy regressions, in more passes of their units.
-    let noisy = regressed(&comparison, MetricClass::Noisy);
-    if !noisy.is_empty() {
-        let again: Vec<Unit> = units
-            .iter()
-            .filter(|u| noisy.iter().any(|k| produced_by(u, k, &first)))
-            .cloned()
-            .collect();
-        let mut regressed_in: BTreeMap<&SeriesKey, usize> = noisy.iter().map(|k| (k, 1)).collect();
-        for pass in 2..=PASSES {
-            eprintln!(
-                "perfgate: --run: {} noisy series regressed; confirmation pass {pass} of {PASSES}",
-                noisy.len()
-            );
-            let gathered = run_pass(job, &sides, &again, pass, &home)?;
-            let (mut b, mut h) = (base_pooled.clone(), head_pooled.clone());
-            apply(&mut b, Side::Base, &gathered, job.startup.as_ref());
-            apply(&mut h, Side::Head, &gathered, job.startup.as_ref());
-            let pass_comparison = judge(&b, &h)?;
-            for s in &pass_comparison.series {
-                if s.verdict == Verdict::Regressed
-                    && let Some(count) = regressed_in.get_mut(&s.key)
-                {
-                    *count += 1;
-                }
-            }
-        }
-        for (key, count) in regressed_in {
-            comparison.confirm(key, count, PASSES);
-        }
+    apply(
+        &mut base_pooled,
+        Side::Base,
+        &gathered,
+        job.startup.as_ref(),
+    );
+    apply(
+        &mut head_pooled,
+        Side::Head,
+        &gathered,
+        job.startup.as_ref(),
+    );
+    let pairs = rounds.finish(|key| throughputs_of(&head_pooled, key));
+    let mut comparison =
+        gate::compare_paired(&base_pooled, &head_pooled, &history, job.rules, &pairs)
+            .map_err(Error::from)?;
+    let decided = pairs
+        .iter()
+        .filter(|(k, _)| interleave::is_paired(&k.metric))
+        .count();
+    let took: Vec<usize> = pairs
+        .iter()
+        .filter(|(k, _)| interleave::is_paired(&k.metric))
+        .map(|(_, p)| p.log_ratios.len())
+        .collect();
+    if let (Some(min), Some(max)) = (took.iter().min(), took.iter().max()) {
+        eprintln!(
+            "perfgate: --run: {decided} paired series decided in {min} to {max} rounds (looks at {:?})",
+            plan.looks()
+        );
     }
 
     // The determinism check: a deterministic regression measured once more on the head.
-    let deterministic = regressed(&comparison, MetricClass::Deterministic);
+    let deterministic: Vec<SeriesKey> = comparison
+        .series
+        .iter()
+        .filter(|s| {
+            s.verdict == Verdict::Regressed && s.class == MetricClass::Deterministic && !s.advisory
+        })
+        .map(|s| s.key.clone())
+        .collect();
     let again = remeasure_head(&sides, &deterministic, job.startup.as_ref(), &home)?;
     for key in &deterministic {
         if let Some(value) = again.get(key) {
@@ -183,40 +195,45 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     Ok(comparison)
 }
 
-/// The series of `class` that regressed and are not advisory: those a second look may clear.
-fn regressed(comparison: &Comparison, class: MetricClass) -> Vec<SeriesKey> {
-    comparison
-        .series
-        .iter()
-        .filter(|s| s.verdict == Verdict::Regressed && s.class == class && !s.advisory)
-        .map(|s| s.key.clone())
-        .collect()
-}
-
-/// The noisy units both sides have: every criterion bench target of every profile, and the
-/// start-up block of every profile.
-fn units(sides: &Sides, startup: bool) -> Vec<Unit> {
+/// The noisy units both sides have: every criterion or divan bench target of every profile,
+/// and the start-up block of every profile, except those whose executables are identical on
+/// both sides (the gate says `unchanged` for them without a measurement, §3.2).
+fn units(sides: &Sides, startup: Option<&Startup>) -> Vec<Unit> {
     let mut units = Vec::new();
-    for profile in sides.head.builds.keys() {
-        if !sides.base.builds.contains_key(profile) {
+    for (profile, head_built) in &sides.head.builds {
+        let Some(base_built) = sides.base.builds.get(profile) else {
             continue;
-        }
+        };
+        let differ = |a: Option<String>, b: Option<String>| a.is_none() || a != b;
         for bench in &sides.head.target.benches {
-            let in_base = sides
+            let Some(base_bench) = sides
                 .base
                 .target
                 .benches
                 .iter()
-                .any(|b| b.artifact_name() == bench.artifact_name() && b.kind == bench.kind);
+                .find(|b| b.artifact_name() == bench.artifact_name() && b.kind == bench.kind)
+            else {
+                continue;
+            };
             let wall_time = matches!(bench.kind, BenchKind::Criterion | BenchKind::Divan);
-            if wall_time && in_base {
+            if wall_time
+                && differ(
+                    base_built.bench_sha256(base_bench),
+                    head_built.bench_sha256(bench),
+                )
+            {
                 units.push(Unit::Bench {
                     profile: profile.clone(),
                     bench: bench.artifact_name(),
                 });
             }
         }
-        if startup {
+        if let Some(startup) = startup
+            && differ(
+                base_built.artifact_sha256(&startup.binary, "bin"),
+                head_built.artifact_sha256(&startup.binary, "bin"),
+            )
+        {
             units.push(Unit::Startup {
                 profile: profile.clone(),
             });
@@ -225,62 +242,121 @@ fn units(sides: &Sides, startup: bool) -> Vec<Unit> {
     units
 }
 
-/// Runs one pass: a warm-up round and [`ROUNDS`] rounds of `units`, in the pass's order.
-fn run_pass(
+/// Runs the warm-up round and the paired rounds of `units` until every series has stopped
+/// or the plan's budget is spent. Returns every measured process (for the stored baselines)
+/// and the paired rounds.
+fn run_rounds(
     job: &Job<'_>,
     sides: &Sides,
     units: &[Unit],
-    pass: usize,
+    plan: Sequential,
     home: &Path,
-) -> anyhow::Result<Gathered> {
-    let steps = interleave::schedule(
-        units,
-        ROUNDS,
-        interleave::seed(&job.base.sha, &job.head.sha, pass),
-    );
-    let progress = Progress::new(steps.len() as u64);
-    let sampling = round_sampling(job.full);
-    // A start-up block runs its share of the configured runs, at least one.
+) -> anyhow::Result<(Gathered, Rounds)> {
+    let seed = interleave::seed(&job.base.sha, &job.head.sha, 1);
+    let progress = Progress::new(((plan.budget + 1) * units.len() * 2) as u64);
+    let mut sampling: BTreeMap<Unit, RoundSampling> = units
+        .iter()
+        .map(|u| (u.clone(), round_sampling(job.full)))
+        .collect();
+    // A start-up block per round: a share of the configured runs, at least three.
     let startup = job.startup.as_ref().map(|s| Startup {
-        runs: s.runs.div_ceil(ROUNDS).max(1),
+        runs: s.runs.div_ceil(plan.first).max(3),
         ..s.clone()
     });
     let mut gathered = Gathered::new();
-    for step in steps {
-        let profile = step.unit.profile().to_string();
-        let what = match &step.unit {
-            Unit::Bench { bench, .. } => format!("bench `{bench}`"),
-            Unit::Startup { .. } => "start-up".to_string(),
-        };
-        progress.step(
-            &profile,
-            &format!(
-                "pass {pass}, round {}/{ROUNDS}, {what}, {:?}",
-                step.round, step.side
-            ),
-        );
-        let Some(built) = sides.frozen.get(&(step.side, profile)) else {
-            continue;
-        };
-        let measured = sides.measured(step.side);
-        let ms = run::rounds::run_unit(
-            &step.unit,
-            built,
-            &measured.target,
-            &sampling,
-            startup.as_ref(),
-            home,
-        )?;
-        progress.done();
-        if !step.is_warm_up() {
+    let mut rounds = Rounds::new(plan, job.rules.alpha);
+    for round in 0..=plan.budget {
+        let going: Vec<Unit> = units
+            .iter()
+            .filter(|u| round == 0 || rounds.goes_on(u))
+            .cloned()
+            .collect();
+        if going.is_empty() {
+            break;
+        }
+        let mut this_round: BTreeMap<(Side, Unit), Vec<Measurement>> = BTreeMap::new();
+        for step in interleave::round_steps(&going, round, seed) {
+            let profile = step.unit.profile().to_string();
+            let what = match &step.unit {
+                Unit::Bench { bench, .. } => format!("bench `{bench}`"),
+                Unit::Startup { .. } => "start-up".to_string(),
+            };
+            progress.step(
+                &profile,
+                &format!(
+                    "round {round}/{}, {what}, {:?}, {} going",
+                    plan.budget,
+                    step.side,
+                    going.len()
+                ),
+            );
+            let Some(built) = sides.frozen.get(&(step.side, profile)) else {
+                continue;
+            };
+            let measured = sides.measured(step.side);
+            let ms = run::rounds::run_unit(
+                &step.unit,
+                built,
+                &measured.target,
+                &sampling[&step.unit],
+                startup.as_ref(),
+                home,
+            )?;
+            progress.done();
+            this_round.insert((step.side, step.unit.clone()), ms);
+        }
+        for unit in &going {
+            let (Some(base), Some(head)) = (
+                this_round.remove(&(Side::Base, unit.clone())),
+                this_round.remove(&(Side::Head, unit.clone())),
+            ) else {
+                continue;
+            };
+            if round == 0 {
+                // The warm-up calibrates a divan burst: the same iterations for both sides.
+                if let Some(s) = sampling.get_mut(unit) {
+                    s.divan = s.divan.calibrated(&base, DIVAN_BURST_SAMPLE_NS);
+                }
+                continue;
+            }
+            rounds.record(unit, &base, &head);
             gathered
-                .entry((step.side, step.unit.clone()))
+                .entry((Side::Base, unit.clone()))
                 .or_default()
-                .push(ms);
+                .push(base);
+            gathered
+                .entry((Side::Head, unit.clone()))
+                .or_default()
+                .push(head);
+        }
+        if round > 0 {
+            rounds.look(round, |key| gate::gate_of(key, job.rules));
         }
     }
     progress.finish();
-    Ok(gathered)
+    Ok((gathered, rounds))
+}
+
+/// The throughput series of `key`'s bench in `baseline`, which follow its wall time.
+fn throughputs_of(baseline: &Baseline, key: &SeriesKey) -> Vec<SeriesKey> {
+    if key.metric != Metric::WallTime {
+        return Vec::new();
+    }
+    baseline
+        .profiles
+        .get(&key.profile)
+        .map(|run| {
+            run.measurements
+                .iter()
+                .filter(|m| m.bench == key.bench && m.metric.is_throughput())
+                .map(|m| SeriesKey {
+                    profile: key.profile.clone(),
+                    bench: m.bench.clone(),
+                    metric: m.metric.clone(),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Puts the pooled processes of `side` into its baseline, in place of the measurements of the
@@ -318,16 +394,6 @@ fn apply(baseline: &mut Baseline, side: Side, gathered: &Gathered, startup: Opti
         run.measurements.extend(pooled);
         sort(&mut run.measurements);
     }
-}
-
-/// Whether the processes of `unit` in `gathered` measured the series `key`.
-fn produced_by(unit: &Unit, key: &SeriesKey, gathered: &Gathered) -> bool {
-    unit.profile() == key.profile
-        && gathered
-            .iter()
-            .filter(|((_, u), _)| u == unit)
-            .flat_map(|(_, processes)| processes.iter().flatten())
-            .any(|m| m.bench == key.bench && m.metric == key.metric)
 }
 
 /// The deterministic series of `keys` measured once more on the head: the callgrind benches
@@ -391,7 +457,7 @@ mod tests {
         let full = round_sampling(true);
         assert!(quick.criterion.measurement_s < full.criterion.measurement_s);
         assert!(quick.criterion.warm_up_s < full.criterion.warm_up_s);
-        assert!(quick.divan.sample_count < full.divan.sample_count.or(Some(100)));
+        assert!(quick.divan.sample_count < full.divan.sample_count);
         assert!(quick.criterion.args(None).contains(&"--noplot".to_string()));
     }
 }

@@ -15,6 +15,8 @@ use crate::fingerprint::short_hash;
 use crate::stats;
 use crate::store::{Baseline, ProfileRun};
 
+use super::paired::{self, Paired, Pairs, Stop};
+
 use super::{
     BOOTSTRAP_RESAMPLES, CONFIDENCE, DEFAULT_FENCE_DETERMINISTIC, DEFAULT_FENCE_NOISY,
     FLOOR_EVENTS, FLOOR_FRACTION, HISTORY_LEN, MIN_SAMPLES, TOLERANCE,
@@ -81,6 +83,8 @@ pub(crate) struct Tested {
     pub(crate) mde: Option<f64>,
     pub(crate) values: String,
     pub(crate) notes: Vec<String>,
+    /// For a series measured in paired rounds: how many, and how they ended.
+    pub(crate) paired: Option<(usize, Stop)>,
 }
 
 /// A noise fence and where it came from.
@@ -152,6 +156,8 @@ pub(crate) struct Context<'a> {
     pub(crate) base_series: &'a BTreeMap<SeriesKey, Side<'a>>,
     pub(crate) history: &'a History,
     pub(crate) rules: &'a GateRules,
+    /// The series measured in paired rounds (`compare --run`), judged by §12.2.
+    pub(crate) pairs: &'a Pairs,
 }
 
 impl Context<'_> {
@@ -283,6 +289,15 @@ pub(crate) fn judge(
         }
         MetricClass::Noisy => {
             let fence = fence_of(key, history, DEFAULT_FENCE_NOISY);
+            if let Some(paired) = context.pairs.get(key)
+                && let Some(tested) = paired_test(paired, h.m, fence, gate)
+            {
+                return Judged::Tested(Tested {
+                    values: values(b.m, h.m),
+                    notes,
+                    ..tested
+                });
+            }
             let n = (b.samples.len(), h.samples.len());
             let test = if n.0 >= MIN_SAMPLES && n.1 >= MIN_SAMPLES {
                 noisy_test(key, b, h, base, head)
@@ -300,6 +315,7 @@ pub(crate) fn judge(
                     mde: stats::minimal_detectable_shift(&b.samples, &h.samples),
                     values: values(b.m, h.m),
                     notes,
+                    paired: None,
                 }),
                 None => {
                     point_rule(&mut v, b.m, h.m, gate, Some(fence));
@@ -358,6 +374,34 @@ pub(crate) fn noisy_test(
     finite.then_some((shift, interval, test.p_value))
 }
 
+/// Δ̂, [L, U], p and MDE of a series measured in paired rounds (§12.2): the Hodges–Lehmann
+/// estimate of the per-round log ratios, their signed-rank interval at the level the rounds
+/// stopped at, and Wilcoxon's signed-rank test. `None` where a statistic is undefined (then
+/// the pooled samples are tested as unpaired).
+fn paired_test(paired: &Paired, h: &Measurement, fence: Fence, gate: f64) -> Option<Tested> {
+    let d = &paired.log_ratios;
+    if d.len() < MIN_SAMPLES {
+        return None;
+    }
+    let s = sign(h);
+    let shift = paired::relative(stats::walsh_median(d)?, s);
+    let interval = paired::interval(d, paired.alpha, s)?;
+    let test = stats::wilcoxon_signed_rank(d)?;
+    let finite = shift.is_finite() && interval.0.is_finite() && interval.1.is_finite();
+    finite.then(|| Tested {
+        shift,
+        interval,
+        p: test.p_value,
+        n: (d.len(), d.len()),
+        fence,
+        gate,
+        mde: stats::paired_minimal_detectable_shift(d),
+        values: String::new(),
+        notes: Vec::new(),
+        paired: Some((d.len(), paired.stop)),
+    })
+}
+
 /// A verdict with its key, class, values and unit, and nothing decided yet.
 pub(crate) fn placeholder(key: &SeriesKey, b: &Measurement, h: &Measurement) -> SeriesVerdict {
     SeriesVerdict {
@@ -379,6 +423,8 @@ pub(crate) fn placeholder(key: &SeriesKey, b: &Measurement, h: &Measurement) -> 
         advisory_code: None,
         acknowledged: None,
         ignored: false,
+        mde: None,
+        rounds: None,
     }
 }
 
@@ -430,6 +476,8 @@ pub(crate) fn one_sided(
         advisory_code: None,
         acknowledged: None,
         ignored: false,
+        mde: None,
+        rounds: None,
     }
 }
 
@@ -639,18 +687,33 @@ pub(crate) fn finish_noisy(v: &mut SeriesVerdict, t: Tested, q: f64, alpha: f64)
             )
         }
     };
-    let stats = format!(
-        "CI [{}, {}], q = {}, p = {}, α {}, n = {}/{}",
-        pct(l),
-        pct(u),
-        number(q),
-        number(t.p),
-        number(alpha),
-        t.n.0,
-        t.n.1
-    );
+    let stats = match t.paired {
+        Some((rounds, stop)) => format!(
+            "CI [{}, {}], q = {}, p = {}, α {}, paired over {rounds} rounds ({})",
+            pct(l),
+            pct(u),
+            number(q),
+            number(t.p),
+            number(alpha),
+            stop.describe()
+        ),
+        None => format!(
+            "CI [{}, {}], q = {}, p = {}, α {}, n = {}/{}",
+            pct(l),
+            pct(u),
+            number(q),
+            number(t.p),
+            number(alpha),
+            t.n.0,
+            t.n.1
+        ),
+    };
+    v.mde = t.mde;
+    v.rounds = t.paired.map(|(rounds, _)| rounds);
     let mut parts = vec![head, stats, t.fence.describe(), t.values];
-    if let Some(mde) = t.mde.filter(|&mde| mde > g) {
+    // A decisive stop has shown where the shift lies: low power concerns the rest.
+    let decisive = matches!(t.paired, Some((_, Stop::Beyond | Stop::Inside)));
+    if let Some(mde) = t.mde.filter(|&mde| mde > g && !decisive) {
         parts.extend(low_power(v, (l, u), mde, g));
     }
     v.reason = join_notes(parts.join("; "), &t.notes);

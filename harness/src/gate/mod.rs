@@ -21,6 +21,7 @@
 mod environment;
 mod judge;
 mod model;
+pub mod paired;
 mod reason;
 mod rules;
 
@@ -32,10 +33,13 @@ use crate::store::Baseline;
 pub use crate::metric::MetricClass;
 pub use model::{
     AdvisoryCode, BudgetResult, Comparison, ExitPolicy, History, Outcome, ReasonCode, SeriesKey,
-    SeriesVerdict, Verdict, confirmed,
+    SeriesVerdict, Verdict,
 };
+pub use paired::{Paired, Pairs, Sequential, Stop};
 pub use reason::{pct, plain_pct};
-pub use rules::{Budget, GateRules, Rule, check_budgets, class_under, glob_match, metric_class};
+pub use rules::{
+    Budget, GateRules, Rule, check_budgets, class_under, gate_of, glob_match, metric_class,
+};
 
 use environment::{environment, profile_differences};
 use judge::{Context, Judged, finish_noisy, judge, one_sided, placeholder, series_of};
@@ -93,6 +97,18 @@ pub fn compare(
     history: &History,
     rules: &GateRules,
 ) -> Result<Comparison, CompareError> {
+    compare_paired(base, head, history, rules, &Pairs::new())
+}
+
+/// [`compare`], with the series of `pairs` measured in paired rounds (`compare --run`) judged
+/// by their per-round log ratios (§12.2) instead of as two unpaired samples.
+pub fn compare_paired(
+    base: &Baseline,
+    head: &Baseline,
+    history: &History,
+    rules: &GateRules,
+    pairs: &Pairs,
+) -> Result<Comparison, CompareError> {
     if base.target != head.target {
         return Err(CompareError::DifferentTargets {
             base: base.target.clone(),
@@ -116,6 +132,7 @@ pub fn compare(
                     base_series: &base_series,
                     history,
                     rules,
+                    pairs,
                 };
                 match judge(key, b, h, &differences, &context) {
                     Judged::Done(v) => v,

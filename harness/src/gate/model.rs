@@ -116,8 +116,6 @@ pub enum ReasonCode {
     NoTest,
     /// No change can be computed (a zero or non-finite base).
     NoChange,
-    /// §12.1: regressed in the first pass, not confirmed by the confirmation passes.
-    NotConfirmed,
 }
 
 /// Why a verdict is advisory (shown, never failing), for machines: the JSON's
@@ -180,6 +178,14 @@ pub struct SeriesVerdict {
     pub acknowledged: Option<String>,
     /// An ignore entry drops this series from the gate.
     pub ignored: bool,
+    /// The minimal detectable shift at 95% power of the samples the noisy test used (§6.1,
+    /// §12.2); `None` for other series.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub mde: Option<f64>,
+    /// For a series measured in paired rounds (`compare --run`): how many rounds its decision
+    /// took.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<usize>,
 }
 
 impl SeriesVerdict {
@@ -315,27 +321,6 @@ impl Comparison {
         }
     }
 
-    /// Records the confirmation passes of a noisy regression (§12.1): `regressed_in` of
-    /// `passes` passes regressed. A confirmed regression keeps its verdict; an unconfirmed one
-    /// becomes `within-noise`. The reason says which.
-    pub fn confirm(&mut self, key: &SeriesKey, regressed_in: usize, passes: usize) {
-        let Some(v) = self.series.iter_mut().find(|s| &s.key == key) else {
-            return;
-        };
-        if confirmed(regressed_in, passes) {
-            v.reason = format!("{}; confirmed {regressed_in}/{passes}", v.reason);
-        } else {
-            v.verdict = Verdict::WithinNoise;
-            v.reason_code = ReasonCode::NotConfirmed;
-            v.acknowledged = None;
-            v.reason = format!(
-                "{}; regressed in {regressed_in}/{passes} passes only, not confirmed",
-                v.reason
-            );
-        }
-        self.sort();
-    }
-
     /// Records the determinism check of a deterministic regression (§4): the head measured
     /// once more gave `again`. A second value that differs from the first by more than the
     /// tolerance makes the verdict advisory: the measurement is not deterministic.
@@ -372,12 +357,6 @@ impl Comparison {
         self.series
             .sort_by(|a, b| (a.verdict, &a.key).cmp(&(b.verdict, &b.key)));
     }
-}
-
-/// Whether a regression is confirmed: it regressed in more than half of the passes (2 of 3,
-/// §12.1).
-pub fn confirmed(regressed_in: usize, passes: usize) -> bool {
-    regressed_in * 2 > passes
 }
 
 /// Which outcomes other than a regression change the exit code (§11).

@@ -204,7 +204,7 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
 
 /// The gate g of a series as a fraction (§5): the most specific bench glob, else the metric's,
 /// else the default.
-pub(crate) fn gate_of(key: &SeriesKey, rules: &GateRules) -> f64 {
+pub fn gate_of(key: &SeriesKey, rules: &GateRules) -> f64 {
     let specificity = |glob: &str| glob.chars().filter(|&c| c != '*').count();
     let mut best: Option<(&String, f64)> = None;
     for (glob, &pct) in &rules.per_bench {

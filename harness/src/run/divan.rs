@@ -39,6 +39,8 @@ const TOOL: &str = "divan";
 pub struct DivanSampling {
     /// `--sample-count` (`None`: divan's default, 100).
     pub sample_count: Option<u32>,
+    /// `--sample-size`, the iterations per sample (`None`: divan chooses per bench).
+    pub sample_size: Option<u32>,
     /// Processes per bench target.
     pub processes: usize,
 }
@@ -47,19 +49,56 @@ impl DivanSampling {
     /// Full mode: divan's own sampling, ten processes.
     pub const FULL: DivanSampling = DivanSampling {
         sample_count: None,
+        sample_size: None,
         processes: 10,
     };
     /// Quick mode: 20 samples a process, five processes.
     pub const QUICK: DivanSampling = DivanSampling {
         sample_count: Some(20),
+        sample_size: None,
         processes: 5,
     };
+    /// A quick burst of `compare --run`: 10 samples (their iterations calibrated, see
+    /// [`DivanSampling::calibrated`]).
+    pub const QUICK_BURST: DivanSampling = DivanSampling {
+        sample_count: Some(10),
+        sample_size: None,
+        processes: 1,
+    };
+    /// A full burst of `compare --run`: 30 samples.
+    pub const FULL_BURST: DivanSampling = DivanSampling {
+        sample_count: Some(30),
+        sample_size: None,
+        processes: 1,
+    };
+
+    /// This sampling with a fixed number of iterations per sample, calibrated from a process's
+    /// `measured` wall times so that a sample of the shortest bench takes about `sample_ns`
+    /// (1 to 10⁶ iterations); unchanged when nothing was measured.
+    pub fn calibrated(self, measured: &[Measurement], sample_ns: f64) -> DivanSampling {
+        let shortest = measured
+            .iter()
+            .filter(|m| m.metric == Metric::WallTime && m.value > 0.0)
+            .map(|m| m.value)
+            .fold(f64::INFINITY, f64::min);
+        if !shortest.is_finite() {
+            return self;
+        }
+        let iterations = (sample_ns / shortest).ceil().clamp(1.0, 1e6) as u32;
+        DivanSampling {
+            sample_size: Some(iterations),
+            ..self
+        }
+    }
 
     /// The options of one process (`--color never` so no escape reaches the table).
     pub fn args(&self) -> Vec<String> {
         let mut args = vec!["--color".to_string(), "never".to_string()];
         if let Some(n) = self.sample_count {
             args.extend(["--sample-count".to_string(), n.to_string()]);
+        }
+        if let Some(n) = self.sample_size {
+            args.extend(["--sample-size".to_string(), n.to_string()]);
         }
         args
     }

@@ -149,15 +149,12 @@ fn compare_run_samples_divan_benches_one_process_at_a_time() {
     ]);
     assert_exit(&out, 1);
     let stderr = text(&out.stderr);
-    assert!(
-        stderr.contains("pass 1, round 10/10, bench `speed`"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("round 8/24, bench `speed`"), "{stderr}");
     let comparison: Value = serde_json::from_slice(&out.stdout).expect("JSON");
     let wall = series(&comparison, "checksum/20000", "wall_time_ns");
     assert_eq!(wall["verdict"], "regressed", "{wall}");
     let reason = wall["reason"].as_str().expect("a reason");
-    assert!(reason.contains("n = 10/10"), "{reason}");
+    assert!(reason.contains("paired over "), "{reason}");
 }
 
 #[test]

@@ -50,6 +50,8 @@ pub(crate) fn row(
         advisory_code: None,
         acknowledged: None,
         ignored: false,
+        mde: None,
+        rounds: None,
     }
 }
 
