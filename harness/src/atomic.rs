@@ -38,6 +38,15 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
+/// A new temporary directory under the system's, removed when the handle drops.
+pub fn scratch_dir() -> Result<tempfile::TempDir> {
+    tempfile::tempdir().map_err(|source| Error::Io {
+        action: "create a temporary directory in",
+        path: std::env::temp_dir(),
+        source,
+    })
+}
+
 /// Empties (or creates) a folder perfgate owns, so that nothing an earlier run left there is
 /// read as this run's output.
 pub fn fresh_dir(dir: &Path) -> Result<()> {

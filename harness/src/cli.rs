@@ -45,6 +45,10 @@ pub enum Command {
     /// Find the first commit between GOOD and BAD that made a bench worse, measuring
     /// midpoints in temporary worktrees.
     Bisect(BisectArgs),
+    /// Calibrate this machine: measure HEAD against itself in paired rounds and print, per
+    /// wall-time series, the paired spread, the MDE at the gate, the predicted false-alarm rate
+    /// and a suggested gate (`--write` puts them into perfgate.toml as comments).
+    Noise(NoiseArgs),
 }
 
 /// The arguments of `perfgate explain`.
@@ -354,6 +358,45 @@ pub struct CompareArgs {
     /// With `--run` or `--run-missing`: the profiles to measure.
     #[arg(long, value_name = "LIST")]
     pub profiles: Option<String>,
+}
+
+/// The arguments of `perfgate noise`.
+#[derive(Debug, Args)]
+pub struct NoiseArgs {
+    /// Paired rounds to run (each a burst of every wall-time bench target and the start-up
+    /// block, on both copies of HEAD's build).
+    #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u64).range(5..=400))]
+    pub rounds: u64,
+
+    /// Comma-separated profiles (default: `[run] profiles` of perfgate.toml, else all four).
+    #[arg(long, value_name = "LIST")]
+    pub profiles: Option<String>,
+
+    /// Full mode: longer bursts, as `compare --run` without `--quick`.
+    #[arg(long)]
+    pub full: bool,
+
+    /// Put the suggested per-bench gates into perfgate.toml, commented out, for a person to
+    /// accept (a block replaced on every `--write`).
+    #[arg(long)]
+    pub write: bool,
+
+    /// Output format.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: NoiseFormat,
+
+    /// The config file (default: `perfgate.toml` at the repository root).
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+}
+
+/// How `perfgate noise` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum NoiseFormat {
+    /// Aligned columns.
+    Table,
+    /// One JSON object.
+    Json,
 }
 
 /// The arguments of `perfgate comment`.

@@ -26,6 +26,7 @@ mod bisect;
 mod comment;
 mod explain;
 mod interleaved;
+mod noise;
 
 /// Runs the subcommand; returns the exit code.
 pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
@@ -43,6 +44,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Comment(args) => comment::comment_command(&args),
         Command::Profile(args) => explain::profile_command(&args),
         Command::Bisect(args) => bisect::bisect_command(&args),
+        Command::Noise(args) => noise::noise_command(&args),
     }
 }
 

@@ -192,12 +192,18 @@ impl Rounds {
         if !self.plan.is_look(rounds) {
             return;
         }
-        let alpha = self.plan.look_alpha(rounds, self.alpha);
+        let alpha = self.plan.look_alpha(rounds, self.series_alpha());
         for (key, series) in self.series.iter_mut().filter(|(_, s)| s.stop.is_none()) {
             if let Some(stop) = paired::look(&series.log_ratios, 1.0, gate_of(key), alpha) {
                 series.stop = Some((stop, alpha));
             }
         }
+    }
+
+    /// The α of each series: the family's α over the number of paired series (Bonferroni),
+    /// so that the chance of any series of the comparison stopping wrongly stays below α.
+    fn series_alpha(&self) -> f64 {
+        self.alpha / self.series.len().max(1) as f64
     }
 
     /// Whether `unit` runs another round: one of its series goes on, or none was measured yet.
@@ -212,12 +218,13 @@ impl Rounds {
     }
 
     /// The paired series once the rounds are over: a series still going ends with the budget
-    /// spent (its interval at the family's α). `mirrors` names, for a wall-time series, the
+    /// spent (its interval at the series' α). `mirrors` names, for a wall-time series, the
     /// series that follow it with the opposite sign (its throughputs).
     pub fn finish(self, mirrors: impl Fn(&SeriesKey) -> Vec<SeriesKey>) -> Pairs {
         let mut pairs = Pairs::new();
+        let budget_alpha = self.series_alpha();
         for (key, series) in self.series {
-            let (stop, alpha) = series.stop.unwrap_or((Stop::Budget, self.alpha));
+            let (stop, alpha) = series.stop.unwrap_or((Stop::Budget, budget_alpha));
             for mirror in mirrors(&key) {
                 pairs.insert(
                     mirror,
@@ -415,7 +422,8 @@ mod tests {
         );
         assert!(fast.alpha < 0.05);
         let flat = &pairs[&key("flat")];
-        assert_eq!((flat.stop, flat.alpha), (Stop::Budget, 0.05));
+        // Two paired series: each gets half the family's α.
+        assert_eq!((flat.stop, flat.alpha), (Stop::Budget, 0.025));
         let mirror = &pairs[&SeriesKey {
             metric: "throughput_bytes_per_s".into(),
             ..key("fast")

@@ -120,6 +120,11 @@ pub fn minimal_detectable_shift(base: &[f64], head: &[f64]) -> Option<f64> {
     Some((MDE95_Z * se).exp_m1())
 }
 
+/// The upper tail of the standard normal distribution, 1 − Φ(z).
+pub fn normal_tail(z: f64) -> f64 {
+    rank::normal_sf(z)
+}
+
 /// Benjamini–Hochberg adjusted p-values (q-values), in the input order: sort p ascending,
 /// q_(i) = min over j ≥ i of min(1, m·p_(j)/j).
 ///

@@ -19,6 +19,7 @@ use std::path::Path;
 
 use crate::builds::target::{BenchKind, Built};
 use crate::error::Error;
+use crate::gate::Pairs;
 use crate::gate::{
     self, Comparison, GateRules, History, MetricClass, Sequential, SeriesKey, Verdict,
 };
@@ -89,17 +90,17 @@ pub(super) struct Job<'a> {
 }
 
 /// Both sides as measured, with their frozen builds per profile.
-struct Sides {
-    base: Measured,
-    head: Measured,
+struct Sides<'m> {
+    base: &'m Measured,
+    head: &'m Measured,
     frozen: BTreeMap<(Side, String), Built>,
 }
 
-impl Sides {
+impl Sides<'_> {
     fn measured(&self, side: Side) -> &Measured {
         match side {
-            Side::Base => &self.base,
-            Side::Head => &self.head,
+            Side::Base => self.base,
+            Side::Head => self.head,
         }
     }
 }
@@ -109,11 +110,7 @@ type Gathered = BTreeMap<(Side, Unit), Vec<Vec<Measurement>>>;
 
 /// Runs the whole interleaved comparison; returns the comparison of the pooled baselines.
 pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
-    let scratch = tempfile::tempdir().map_err(|source| Error::Io {
-        action: "create a temporary directory in",
-        path: std::env::temp_dir(),
-        source,
-    })?;
+    let scratch = crate::atomic::scratch_dir()?;
     // Each side is frozen as soon as it is measured: the head may be built into the same
     // target directory and overwrite the base's executables.
     let mut frozen = BTreeMap::new();
@@ -130,8 +127,12 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     let base = measure_and_freeze(Side::Base, job.base)?;
     let head = measure_and_freeze(Side::Head, job.head)?;
     let history = (job.history)(&base.baseline)?;
-    let sides = Sides { base, head, frozen };
-    let units = units(&sides, job.startup.as_ref());
+    let sides = Sides {
+        base: &base,
+        head: &head,
+        frozen,
+    };
+    let units = units(&sides, job.startup.as_ref(), true);
     let home = scratch.path().join("results");
 
     let plan = if job.full {
@@ -195,16 +196,52 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     Ok(comparison)
 }
 
+/// An A/A calibration (`perfgate noise`): `job.head` measured once, its executables frozen
+/// twice, and both copies run against each other in `rounds` paired rounds with no early stop.
+/// Returns the paired series (every one over all the rounds it was measured in).
+pub(super) fn aa_rounds(job: &Job<'_>, rounds: usize) -> anyhow::Result<Pairs> {
+    let scratch = crate::atomic::scratch_dir()?;
+    eprintln!(
+        "perfgate: noise: measuring {}",
+        crate::git::short(&job.head.sha)
+    );
+    let measured = (job.measure)(job.head)?;
+    let mut frozen = BTreeMap::new();
+    for side in [Side::Base, Side::Head] {
+        for (profile, built) in &measured.builds {
+            let dir = scratch.path().join(side.name()).join(profile);
+            let copy = run::rounds::freeze(built, &measured.target, job.startup.as_ref(), &dir)?;
+            frozen.insert((side, profile.clone()), copy);
+        }
+    }
+    let sides = Sides {
+        base: &measured,
+        head: &measured,
+        frozen,
+    };
+    let units = units(&sides, job.startup.as_ref(), false);
+    let plan = Sequential {
+        first: rounds,
+        every: rounds,
+        budget: rounds,
+    };
+    let home = scratch.path().join("results");
+    let (_, paired) = run_rounds(job, &sides, &units, plan, &home)?;
+    Ok(paired.finish(|_| Vec::new()))
+}
+
 /// The noisy units both sides have: every criterion or divan bench target of every profile,
-/// and the start-up block of every profile, except those whose executables are identical on
-/// both sides (the gate says `unchanged` for them without a measurement, §3.2).
-fn units(sides: &Sides, startup: Option<&Startup>) -> Vec<Unit> {
+/// and the start-up block of every profile, except, with `skip_identical`, those whose
+/// executables are identical on both sides (the gate says `unchanged` for them without a
+/// measurement, §3.2).
+fn units(sides: &Sides<'_>, startup: Option<&Startup>, skip_identical: bool) -> Vec<Unit> {
     let mut units = Vec::new();
     for (profile, head_built) in &sides.head.builds {
         let Some(base_built) = sides.base.builds.get(profile) else {
             continue;
         };
-        let differ = |a: Option<String>, b: Option<String>| a.is_none() || a != b;
+        let differ =
+            |a: Option<String>, b: Option<String>| !skip_identical || a.is_none() || a != b;
         for bench in &sides.head.target.benches {
             let Some(base_bench) = sides
                 .base
@@ -247,7 +284,7 @@ fn units(sides: &Sides, startup: Option<&Startup>) -> Vec<Unit> {
 /// and the paired rounds.
 fn run_rounds(
     job: &Job<'_>,
-    sides: &Sides,
+    sides: &Sides<'_>,
     units: &[Unit],
     plan: Sequential,
     home: &Path,
@@ -400,7 +437,7 @@ fn apply(baseline: &mut Baseline, side: Side, gathered: &Gathered, startup: Opti
 /// of their profiles (through cargo, on the head's build, which was made last) and the
 /// allocations of the start-up binary.
 fn remeasure_head(
-    sides: &Sides,
+    sides: &Sides<'_>,
     keys: &[SeriesKey],
     startup: Option<&Startup>,
     home: &Path,

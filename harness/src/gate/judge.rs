@@ -83,8 +83,9 @@ pub(crate) struct Tested {
     pub(crate) mde: Option<f64>,
     pub(crate) values: String,
     pub(crate) notes: Vec<String>,
-    /// For a series measured in paired rounds: how many, and how they ended.
-    pub(crate) paired: Option<(usize, Stop)>,
+    /// For a series measured in paired rounds: how many, how they ended, and the α of the
+    /// interval.
+    pub(crate) paired: Option<(usize, Stop, f64)>,
 }
 
 /// A noise fence and where it came from.
@@ -398,7 +399,7 @@ fn paired_test(paired: &Paired, h: &Measurement, fence: Fence, gate: f64) -> Opt
         mde: stats::paired_minimal_detectable_shift(d),
         values: String::new(),
         notes: Vec::new(),
-        paired: Some((d.len(), paired.stop)),
+        paired: Some((d.len(), paired.stop, paired.alpha)),
     })
 }
 
@@ -642,8 +643,12 @@ pub(crate) fn point_rule(
     v.reason = clauses.join("; ");
 }
 
-/// The noisy verdict (§6) once q is known.
+/// The noisy verdict (§6) once q is known; a series of paired rounds by §12.2.
 pub(crate) fn finish_noisy(v: &mut SeriesVerdict, t: Tested, q: f64, alpha: f64) {
+    if let Some(paired) = t.paired {
+        finish_paired(v, t, q, paired);
+        return;
+    }
     let (l, u) = t.interval;
     let (f, g) = (t.fence.value, t.gate);
     let significant = q < alpha;
@@ -687,36 +692,92 @@ pub(crate) fn finish_noisy(v: &mut SeriesVerdict, t: Tested, q: f64, alpha: f64)
             )
         }
     };
-    let stats = match t.paired {
-        Some((rounds, stop)) => format!(
-            "CI [{}, {}], q = {}, p = {}, α {}, paired over {rounds} rounds ({})",
-            pct(l),
-            pct(u),
-            number(q),
-            number(t.p),
-            number(alpha),
-            stop.describe()
-        ),
-        None => format!(
-            "CI [{}, {}], q = {}, p = {}, α {}, n = {}/{}",
-            pct(l),
-            pct(u),
-            number(q),
-            number(t.p),
-            number(alpha),
-            t.n.0,
-            t.n.1
-        ),
-    };
+    let stats = format!(
+        "CI [{}, {}], q = {}, p = {}, α {}, n = {}/{}",
+        pct(l),
+        pct(u),
+        number(q),
+        number(t.p),
+        number(alpha),
+        t.n.0,
+        t.n.1
+    );
     v.mde = t.mde;
-    v.rounds = t.paired.map(|(rounds, _)| rounds);
     let mut parts = vec![head, stats, t.fence.describe(), t.values];
-    // A decisive stop has shown where the shift lies: low power concerns the rest.
-    let decisive = matches!(t.paired, Some((_, Stop::Beyond | Stop::Inside)));
-    if let Some(mde) = t.mde.filter(|&mde| mde > g && !decisive) {
+    if let Some(mde) = t.mde.filter(|&mde| mde > g) {
         parts.extend(low_power(v, (l, u), mde, g));
     }
     v.reason = join_notes(parts.join("; "), &t.notes);
+}
+
+/// The verdict of a series measured in paired rounds (§12.2), from how its rounds stopped: an
+/// interval beyond half the gate b = g/2 fails (or improves), one inside passes, and a budget
+/// spent without either is advisory, its verdict by the estimate against b.
+fn finish_paired(
+    v: &mut SeriesVerdict,
+    t: Tested,
+    q: f64,
+    (rounds, stop, alpha): (usize, Stop, f64),
+) {
+    let (l, u) = t.interval;
+    let (f, g) = (t.fence.value, t.gate);
+    let b = paired::boundary(g);
+    v.change = Some(t.shift);
+    v.interval = Some(t.interval);
+    v.p_value = Some(t.p);
+    v.q_value = Some(q);
+    v.fence = Some(f);
+    v.mde = t.mde;
+    v.rounds = Some(rounds);
+    v.notable = l > f || u < -f;
+    v.reason_code = ReasonCode::Gate;
+    v.verdict = if t.shift > b && l > f {
+        Verdict::Regressed
+    } else if t.shift < -b && u < -f {
+        Verdict::Improved
+    } else {
+        Verdict::WithinNoise
+    };
+    let head = match v.verdict {
+        Verdict::Regressed => format!("{} > half the gate {}", pct(t.shift), plain_pct(b)),
+        Verdict::Improved => format!("{} < -half the gate {}", pct(t.shift), plain_pct(b)),
+        _ => {
+            v.reason_code = if v.notable {
+                ReasonCode::BelowGate
+            } else {
+                ReasonCode::Fence
+            };
+            format!("{}, within half the gate {}", pct(t.shift), plain_pct(b))
+        }
+    };
+    let stats = format!(
+        "paired over {rounds} rounds ({}); CI [{}, {}] at {}; p = {}, q = {}; gate {}",
+        stop.describe(),
+        pct(l),
+        pct(u),
+        confidence(alpha),
+        number(t.p),
+        number(q),
+        plain_pct(g)
+    );
+    let mut parts = vec![head, stats, t.fence.describe(), t.values];
+    if stop == Stop::Budget {
+        v.advise(AdvisoryCode::LowPower);
+        parts.push(format!(
+            "advisory: undecided after the round budget ({} rounds; MDE95 {}, half the gate {})",
+            rounds,
+            t.mde.map_or_else(|| "—".to_string(), plain_pct),
+            plain_pct(b)
+        ));
+    }
+    v.reason = join_notes(parts.join("; "), &t.notes);
+}
+
+/// A confidence level 1 − α in words: `95%`, `99.77%`.
+fn confidence(alpha: f64) -> String {
+    let pct = 100.0 * (1.0 - alpha);
+    let text = format!("{pct:.2}");
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
 /// §6.1: what low power (MDE95 above the gate) does to a verdict, into `v`, and the clause

@@ -21,6 +21,7 @@
 mod environment;
 mod judge;
 mod model;
+pub mod noise;
 pub mod paired;
 mod reason;
 mod rules;

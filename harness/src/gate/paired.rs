@@ -1,7 +1,8 @@
 //! Paired rounds and their sequential stopping (`docs/gate.md` §12.2): in `compare --run`,
 //! each round measures base and head of a unit back to back, so a series is a list of
 //! per-round log ratios dᵣ = ln headᵣ − ln baseᵣ, and rounds are added until the paired
-//! interval is decisively beyond the gate, decisively inside it, or the round budget is spent.
+//! interval lies decisively beyond half the gate (closer to a change of the gate's size than
+//! to none), decisively inside it, or the round budget is spent.
 //!
 //! The looks come after [`Sequential::first`] rounds and every [`Sequential::every`] rounds
 //! after, up to [`Sequential::budget`]. The error rate of looking repeatedly is held at α by
@@ -77,9 +78,9 @@ pub fn spent(alpha: f64, t: f64) -> f64 {
 /// How a paired series' rounds ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stop {
-    /// The interval lay wholly beyond the gate (worse, or better by more than the gate).
+    /// The interval lay wholly beyond the boundary g/2 (worse, or better).
     Beyond,
-    /// The interval lay wholly inside (−gate, gate).
+    /// The interval lay wholly inside (−g/2, g/2).
     Inside,
     /// The round budget was spent without a decisive interval.
     Budget,
@@ -89,8 +90,8 @@ impl Stop {
     /// The words of the reason.
     pub fn describe(self) -> &'static str {
         match self {
-            Stop::Beyond => "the interval beyond the gate",
-            Stop::Inside => "the interval inside the gate",
+            Stop::Beyond => "the interval beyond half the gate",
+            Stop::Inside => "the interval inside half the gate",
             Stop::Budget => "the round budget spent",
         }
     }
@@ -124,14 +125,22 @@ pub fn interval(log_ratios: &[f64], alpha: f64, s: f64) -> Option<(f64, f64)> {
     Some((a.min(b), a.max(b)))
 }
 
+/// The boundary of the paired decision for a gate g: g/2, the midpoint between no change and
+/// a change of the gate's size (Wald's indifference point between the two hypotheses).
+pub fn boundary(gate: f64) -> f64 {
+    gate / 2.0
+}
+
 /// The decision at a look: `Some(Beyond)` when the interval at the look's level lies beyond
-/// the gate g (L > g, or U < −g), `Some(Inside)` when it lies inside (−g < L and U < g),
-/// `None` to go on (also when there are too few rounds for an interval at that level).
+/// the boundary b = g/2 (L > b, or U < −b: closer to a change of the gate's size than to no
+/// change), `Some(Inside)` when it lies inside (−b < L and U < b), `None` to go on (also when
+/// there are too few rounds for an interval at that level).
 pub fn look(log_ratios: &[f64], s: f64, gate: f64, look_alpha: f64) -> Option<Stop> {
     let (l, u) = interval(log_ratios, look_alpha, s)?;
-    if l > gate || u < -gate {
+    let b = boundary(gate);
+    if l > b || u < -b {
         Some(Stop::Beyond)
-    } else if l > -gate && u < gate {
+    } else if l > -b && u < b {
         Some(Stop::Inside)
     } else {
         None
@@ -172,7 +181,10 @@ mod tests {
         assert_eq!(look(&rounds(0.20, 8), 1.0, 0.10, a), Some(Stop::Beyond));
         assert_eq!(look(&rounds(-0.20, 8), 1.0, 0.10, a), Some(Stop::Beyond));
         assert_eq!(look(&rounds(0.0, 8), 1.0, 0.10, a), Some(Stop::Inside));
-        assert_eq!(look(&rounds(0.10, 8), 1.0, 0.10, a), None);
+        // A change of half the gate is the undecided middle.
+        assert_eq!(look(&rounds(0.05, 8), 1.0, 0.10, a), None);
+        // A change of the gate's size is beyond the boundary.
+        assert_eq!(look(&rounds(0.10, 8), 1.0, 0.10, a), Some(Stop::Beyond));
         // Bigger is better (throughput): a lower head is worse.
         assert_eq!(look(&rounds(-0.20, 8), -1.0, 0.10, a), Some(Stop::Beyond));
         let (l, u) = interval(&rounds(-0.20, 8), a, -1.0).expect("an interval");

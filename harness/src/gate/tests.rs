@@ -873,7 +873,7 @@ fn paired_rounds_cancel_a_common_drift() {
     assert_eq!(a.rounds, Some(16));
     assert!(
         a.reason
-            .contains("paired over 16 rounds (the interval beyond the gate)"),
+            .contains("paired over 16 rounds (the interval beyond half the gate)"),
         "{}",
         a.reason
     );
@@ -904,6 +904,35 @@ fn a_paired_pass_inside_the_gate_is_not_advisory_for_low_power() {
     assert_eq!(a.verdict, Verdict::WithinNoise);
     assert!(!a.advisory, "{}", a.reason);
     assert!(a.mde.is_some_and(|m| m < 0.10));
+    assert!(a.reason.contains("within half the gate 5%"), "{}", a.reason);
+}
+
+#[test]
+fn a_paired_series_undecided_at_the_budget_is_advisory() {
+    let base = baseline(BASE_SHA, vec![wall("a", &NOISE)]);
+    let head = baseline(HEAD_SHA, vec![wall("a", &NOISE)]);
+    // +6% with a ±6% wobble: beyond half the gate by its estimate, not by its interval.
+    let log_ratios: Vec<f64> = (0..24).map(|r| 0.06 + [0.06, -0.06][r % 2]).collect();
+    let mut pairs = Pairs::new();
+    pairs.insert(
+        key("a", "wall_time_ns"),
+        Paired {
+            log_ratios,
+            stop: Stop::Budget,
+            alpha: 0.05,
+        },
+    );
+    let rules = GateRules::default();
+    let c = compare_paired(&base, &head, &History::default(), &rules, &pairs).expect("compared");
+    let a = series(&c, "a", "wall_time_ns");
+    assert!(a.advisory, "{}", a.reason);
+    assert!(
+        a.reason
+            .contains("advisory: undecided after the round budget (24 rounds;"),
+        "{}",
+        a.reason
+    );
+    assert!(!c.failed());
 }
 
 #[test]

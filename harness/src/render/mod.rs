@@ -12,5 +12,6 @@ pub mod export;
 pub mod functions;
 pub mod gate;
 pub mod markdown;
+pub mod noise;
 pub mod sizes;
 pub mod summary;

@@ -560,11 +560,19 @@ fn verdict_table(series: &[&SeriesVerdict], depth: usize) -> String {
                 escape(s.key.metric.as_str()),
                 num(&values),
                 num(&s.change.map(pct).unwrap_or_default()),
+                num(&s.mde.map(crate::gate::plain_pct).unwrap_or_default()),
                 format!("<span class=\"muted\">{}</span>", escape(&s.reason)),
             ]
         })
         .collect();
-    table(&gate_render::VERDICT_COLUMNS, &rows)
+    // The terminal's columns, and the MDE95 of each noisy series before the reason.
+    let [verdict, profile, bench, metric, values, change, reason] = gate_render::VERDICT_COLUMNS;
+    table(
+        &[
+            verdict, profile, bench, metric, values, change, "MDE95", reason,
+        ],
+        &rows,
+    )
 }
 
 /// A regressed series' explanation: its functions that changed most, and its flamegraph.

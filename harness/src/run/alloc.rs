@@ -38,11 +38,7 @@ const DHAT_FILE_VERSION: u64 = 2;
 pub fn measure(built: &Built, startup: &Startup) -> Result<Vec<Measurement>> {
     let exe = startup::binary(built, &startup.binary)?;
     process::first_line("valgrind", &["--version"], hint::VALGRIND)?;
-    let tmp = tempfile::tempdir().map_err(|source| Error::Io {
-        action: "create a temporary directory in",
-        path: std::env::temp_dir(),
-        source,
-    })?;
+    let tmp = crate::atomic::scratch_dir()?;
     let profile_path = tmp.path().join("dhat.json");
     let stdin = startup.stdin.as_ref().map(|p| built.crate_dir.join(p));
 

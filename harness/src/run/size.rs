@@ -20,11 +20,7 @@ pub fn measure(built: &Built) -> Result<Vec<Measurement>> {
     if built.bins.is_empty() {
         return Ok(Vec::new());
     }
-    let tmp = tempfile::tempdir().map_err(|source| Error::Io {
-        action: "create a temporary directory in",
-        path: std::env::temp_dir(),
-        source,
-    })?;
+    let tmp = crate::atomic::scratch_dir()?;
     let mut out = Vec::with_capacity(2 * built.bins.len());
     for (name, exe) in &built.bins {
         let size = file_size(exe)?;

@@ -265,7 +265,7 @@ fn run_measures_both_sides_in_paired_rounds_until_decided() {
     let reason = wall["reason"].as_str().expect("a reason");
     assert!(reason.contains("paired over "), "{reason}");
     assert!(
-        reason.contains("(the interval beyond the gate)"),
+        reason.contains("(the interval beyond half the gate)"),
         "{reason}"
     );
     let rounds = |v: &Value| v["rounds"].as_u64().expect("rounds") as usize;

@@ -9,6 +9,7 @@ mod faults;
 mod golden;
 mod harnesses;
 mod init;
+mod noise;
 mod report;
 mod run;
 mod toolchain;
