@@ -29,6 +29,10 @@ pub const WORSE: RGBColor = RGBColor(200, 40, 40);
 pub const BETTER: RGBColor = RGBColor(20, 140, 60);
 /// The colour of anything else.
 pub const NEUTRAL: RGBColor = RGBColor(130, 130, 130);
+/// The colour of a second series of bars beside [`BETTER`] (fat LTO beside PGO).
+pub const SECOND: RGBColor = RGBColor(40, 100, 190);
+/// The colour of a bar within noise: its interval includes no change.
+pub const FAINT: RGBColor = RGBColor(205, 205, 205);
 
 /// One line of a trend chart.
 pub struct Line<'a> {
@@ -253,11 +257,15 @@ pub fn trend(chart: &TrendChart<'_>) -> Result<Option<String>, ChartError> {
 }
 
 /// One row of a bar chart: a label and its bars (value, colour).
+#[derive(Clone, Debug)]
 pub struct BarRow {
     /// The row's label.
     pub label: String,
     /// Its bars, drawn side by side.
     pub bars: Vec<(f64, RGBColor)>,
+    /// For each bar, its interval (low, high) in the same units, drawn as a whisker; `None`
+    /// for a bar without one. Missing entries count as `None`.
+    pub whiskers: Vec<Option<(f64, f64)>>,
 }
 
 /// A horizontal bar chart of percentages: one row per label, bars from 0; `legend` names the
@@ -268,7 +276,12 @@ pub fn bars(
     rows: &[BarRow],
     legend: &[(&str, RGBColor)],
 ) -> Result<Option<String>, ChartError> {
-    let values = rows.iter().flat_map(|r| r.bars.iter().map(|b| b.0));
+    let values = rows.iter().flat_map(|r| {
+        r.bars
+            .iter()
+            .map(|b| b.0)
+            .chain(r.whiskers.iter().flatten().flat_map(|&(lo, hi)| [lo, hi]))
+    });
     let Some((lo, hi)) = y_range(values.chain([0.0])) else {
         return Ok(None);
     };
@@ -338,6 +351,20 @@ pub fn bars(
                     color.filled(),
                 )))
                 .map_err(failed)?;
+                if let Some(&Some((lo, hi))) = row.whiskers.get(j) {
+                    let mid = top - thick * 0.45;
+                    let tick = thick * 0.3;
+                    ctx.draw_series(
+                        [
+                            vec![(lo, mid), (hi, mid)],
+                            vec![(lo, mid - tick), (lo, mid + tick)],
+                            vec![(hi, mid - tick), (hi, mid + tick)],
+                        ]
+                        .into_iter()
+                        .map(|points| PathElement::new(points, BLACK.stroke_width(1))),
+                    )
+                    .map_err(failed)?;
+                }
             }
         }
         for &(name, color) in legend {
@@ -514,10 +541,12 @@ mod tests {
             BarRow {
                 label: "parse/<large>".into(),
                 bars: vec![(-14.0, BETTER), (-2.5, NEUTRAL)],
+                whiskers: vec![Some((-13.5, -12.5)), None],
             },
             BarRow {
                 label: "startup".into(),
                 bars: vec![(3.0, WORSE), (0.0, NEUTRAL)],
+                whiskers: Vec::new(),
             },
         ];
         let svg = bars(
@@ -530,6 +559,21 @@ mod tests {
         .expect("rows");
         assert!(svg.contains("parse/&lt;large&gt;"));
         assert!(has_text(&svg, "pgo") && svg.contains("change against release (%)"));
+        // One whisker: three lines more than without it (the interval and its two ends).
+        let mut bare = rows.clone();
+        bare[0].whiskers.clear();
+        let without = bars(
+            "gain",
+            "change against release (%)",
+            &bare,
+            &[("pgo", BETTER)],
+        )
+        .expect("renders")
+        .expect("rows");
+        assert_eq!(
+            svg.matches("<polyline").count(),
+            without.matches("<polyline").count() + 3
+        );
     }
 
     #[test]

@@ -448,6 +448,35 @@ fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, ChartError>
         let other = row.get(profile)?;
         crate::metric::relative_change(other.value, base.value, base.lower_is_better).map(|d| -d)
     };
+    // The 95% interval of a gain, from the two profiles' samples (a seeded bootstrap of the
+    // ratio of medians, as §6 of docs/gate.md), where both have enough of them.
+    let interval = |row: &BTreeMap<&str, &Measurement>, profile: &str| -> Option<(f64, f64)> {
+        let base = row.get("release")?;
+        let other = row.get(profile)?;
+        let enough = |m: &Measurement| m.samples.len() >= crate::gate::MIN_SAMPLES;
+        if !enough(base) || !enough(other) {
+            return None;
+        }
+        let seed = crate::stats::seed_from(
+            format!(
+                "{}\0{}\0{profile}\0{}",
+                base.bench, base.metric, latest.commit.sha
+            )
+            .as_bytes(),
+        );
+        let (lo, hi) = crate::stats::bootstrap_relative_shift(
+            &base.samples,
+            &other.samples,
+            crate::gate::BOOTSTRAP_RESAMPLES,
+            seed,
+            crate::gate::CONFIDENCE,
+        )?;
+        Some(if base.lower_is_better {
+            (-hi, -lo)
+        } else {
+            (lo, hi)
+        })
+    };
     let mut header: Vec<&str> = vec!["bench", "metric"];
     header.extend(profiles.iter().copied());
     header.extend(["best", "PGO gain", "LTO gain"]);
@@ -475,17 +504,27 @@ fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, ChartError>
         }
         cells.push(escape(best.unwrap_or("–")));
         let (pgo, lto) = (gain(row, "pgo"), gain(row, "release-lto"));
-        cells.push(num(&pgo.map(gain_text).unwrap_or_else(|| "–".into())));
-        cells.push(num(&lto.map(gain_text).unwrap_or_else(|| "–".into())));
+        let (pgo_ci, lto_ci) = (interval(row, "pgo"), interval(row, "release-lto"));
+        cells.push(gain_cell(pgo, pgo_ci));
+        cells.push(gain_cell(lto, lto_ci));
         table_rows.push(cells);
         // Build time is the cost of a profile, not a gain: it stays out of the gain chart.
         if (pgo.is_some() || lto.is_some()) && *metric != Metric::BuildWall.as_str() {
+            let colour = |ci: Option<(f64, f64)>, colour| {
+                if within_noise(ci) {
+                    chart::FAINT
+                } else {
+                    colour
+                }
+            };
+            let pct_ci = |ci: Option<(f64, f64)>| ci.map(|(lo, hi)| (lo * 100.0, hi * 100.0));
             bar_rows.push(BarRow {
                 label: format!("{bench} · {metric}"),
                 bars: vec![
-                    (pgo.unwrap_or(0.0) * 100.0, chart::BETTER),
-                    (lto.unwrap_or(0.0) * 100.0, chart::NEUTRAL),
+                    (pgo.unwrap_or(0.0) * 100.0, colour(pgo_ci, chart::BETTER)),
+                    (lto.unwrap_or(0.0) * 100.0, colour(lto_ci, chart::SECOND)),
                 ],
+                whiskers: vec![pct_ci(pgo_ci), pct_ci(lto_ci)],
             });
         }
     }
@@ -502,11 +541,15 @@ fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, ChartError>
             "PGO and fat-LTO gain against release",
             "gain against release (%), positive = better",
             &bar_rows,
-            &[("PGO", chart::BETTER), ("fat LTO", chart::NEUTRAL)],
+            &[
+                ("PGO", chart::BETTER),
+                ("fat LTO", chart::SECOND),
+                ("within noise", chart::FAINT),
+            ],
         )? {
             body.push_str(&figure(
                 &svg,
-                "Per bench and metric: the PGO and fat-LTO gain over the release profile.",
+                "Per bench and metric: the PGO and fat-LTO gain over the release profile, with its 95% interval where the profiles have samples; a grey bar's interval includes no gain (within noise).",
             ));
         }
         body.push_str(&table(&header, &table_rows));
@@ -514,11 +557,35 @@ fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, ChartError>
     Ok(page("Profile matrix", target, 0, &body))
 }
 
+/// Whether a gain's interval includes no gain.
+fn within_noise(ci: Option<(f64, f64)>) -> bool {
+    ci.is_some_and(|(lo, hi)| lo <= 0.0 && 0.0 <= hi)
+}
+
+/// A gain's table cell: the gain, its interval, and "within noise" greyed when the interval
+/// includes no gain.
+fn gain_cell(gain: Option<f64>, ci: Option<(f64, f64)>) -> String {
+    let Some(g) = gain else {
+        return num("–");
+    };
+    let mut text = gain_text(g);
+    if let Some((lo, hi)) = ci {
+        text.push_str(&format!(" [{}, {}]", gain_text(lo), gain_text(hi)));
+    }
+    if within_noise(ci) {
+        format!(
+            "<td class=\"num muted\">{} within noise</td>",
+            escape(&text)
+        )
+    } else {
+        num(&text)
+    }
+}
+
 fn gain_text(g: f64) -> String {
     format!("{:+.1}%", g * 100.0)
 }
 
-/// A table of verdicts, with links to the bench pages (`depth` folders below the root).
 /// A line said once for many series, their rows (at most 40) folded under it.
 fn folded(line: &str, rows: &[&SeriesVerdict]) -> String {
     let more = rows.len().saturating_sub(40);
@@ -534,6 +601,7 @@ fn folded(line: &str, rows: &[&SeriesVerdict]) -> String {
     )
 }
 
+/// A table of verdicts, with links to the bench pages (`depth` folders below the root).
 fn verdict_table(series: &[&SeriesVerdict], depth: usize) -> String {
     let up = "../".repeat(depth);
     let rows: Vec<Vec<String>> = series
@@ -638,6 +706,7 @@ pub fn compare_page(
                     _ => chart::NEUTRAL,
                 },
             )],
+            whiskers: vec![s.interval.map(|(lo, hi)| (lo * 100.0, hi * 100.0))],
         })
         .collect();
     if let Some(svg) = chart::bars(
