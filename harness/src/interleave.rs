@@ -1,8 +1,8 @@
 //! Interleaved measurement of two commits in one job (`perfgate compare --run`), as pure logic:
 //! the seeded order in which the processes of a round run, the bookkeeping of paired rounds
 //! and their sequential stopping ([`Rounds`], `docs/gate.md` §12.2), and the pooling of one
-//! process per sample for the stored baselines (§12.1). The processes themselves are run by `run::rounds`; the command
-//! layer strings the two together.
+//! process per sample for the stored baselines (§12.1). The processes themselves are run by
+//! `run::rounds`; the command layer strings the two together.
 //!
 //! A noisy metric's sample is one process (a criterion bench process gives its point
 //! estimate, a start-up block its per-exec times): the in-process iterations of criterion are

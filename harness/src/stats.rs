@@ -269,8 +269,8 @@ pub mod student;
 pub use bootstrap::bootstrap_relative_shift;
 pub use rank::{MWU_EXACT_MAX_N, MannWhitney, hodges_lehmann_log_shift, mann_whitney_u};
 pub use signed_rank::{
-    SignedRank, paired_minimal_detectable_shift, signed_rank_interval, walsh_median,
-    wilcoxon_signed_rank,
+    SignedRank, detectable_shift, paired_minimal_detectable_shift, paired_spread,
+    signed_rank_interval, walsh_median, wilcoxon_signed_rank,
 };
 
 #[cfg(test)]

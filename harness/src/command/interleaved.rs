@@ -7,8 +7,8 @@
 //!    then in paired rounds: in each, every unit still going runs one short burst per side,
 //!    base and head back to back, which side first alternating ([`interleave::round_steps`]).
 //!    At each look of the [`Sequential`] plan a series stops when its paired interval is
-//!    decisively beyond or inside the gate; a unit runs while one of its series goes on, up to
-//!    the round budget ([`interleave::Rounds`], `docs/gate.md` §12.2).
+//!    decisively beyond or inside half the gate; a unit runs while one of its series goes on,
+//!    up to the round budget ([`interleave::Rounds`], `docs/gate.md` §12.2).
 //! 3. The paired series are judged by their per-round log ratios ([`gate::compare_paired`]);
 //!    a deterministic regression is measured once more on the head and is advisory if the
 //!    second value differs.
@@ -89,11 +89,30 @@ pub(super) struct Job<'a> {
     pub baselines_dir: &'a Path,
 }
 
+/// The frozen builds of each side, per profile.
+type Frozen = BTreeMap<(Side, String), Built>;
+
+/// Copies the executables of `measured`'s builds aside as `side`'s, under `scratch`.
+fn freeze_side(
+    frozen: &mut Frozen,
+    side: Side,
+    measured: &Measured,
+    job: &Job<'_>,
+    scratch: &Path,
+) -> anyhow::Result<()> {
+    for (profile, built) in &measured.builds {
+        let dir = scratch.join(side.name()).join(profile);
+        let copy = run::rounds::freeze(built, &measured.target, job.startup.as_ref(), &dir)?;
+        frozen.insert((side, profile.clone()), copy);
+    }
+    Ok(())
+}
+
 /// Both sides as measured, with their frozen builds per profile.
 struct Sides<'m> {
     base: &'m Measured,
     head: &'m Measured,
-    frozen: BTreeMap<(Side, String), Built>,
+    frozen: Frozen,
 }
 
 impl Sides<'_> {
@@ -113,15 +132,11 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     let scratch = crate::atomic::scratch_dir()?;
     // Each side is frozen as soon as it is measured: the head may be built into the same
     // target directory and overwrite the base's executables.
-    let mut frozen = BTreeMap::new();
+    let mut frozen = Frozen::new();
     let mut measure_and_freeze = |side: Side, commit: &CommitInfo| -> anyhow::Result<Measured> {
         eprintln!("perfgate: --run: measuring the {}", side.name());
         let measured = (job.measure)(commit)?;
-        for (profile, built) in &measured.builds {
-            let dir = scratch.path().join(side.name()).join(profile);
-            let copy = run::rounds::freeze(built, &measured.target, job.startup.as_ref(), &dir)?;
-            frozen.insert((side, profile.clone()), copy);
-        }
+        freeze_side(&mut frozen, side, &measured, job, scratch.path())?;
         Ok(measured)
     };
     let base = measure_and_freeze(Side::Base, job.base)?;
@@ -159,10 +174,6 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     let mut comparison =
         gate::compare_paired(&base_pooled, &head_pooled, &history, job.rules, &pairs)
             .map_err(Error::from)?;
-    let decided = pairs
-        .iter()
-        .filter(|(k, _)| interleave::is_paired(&k.metric))
-        .count();
     let took: Vec<usize> = pairs
         .iter()
         .filter(|(k, _)| interleave::is_paired(&k.metric))
@@ -170,7 +181,8 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
         .collect();
     if let (Some(min), Some(max)) = (took.iter().min(), took.iter().max()) {
         eprintln!(
-            "perfgate: --run: {decided} paired series decided in {min} to {max} rounds (looks at {:?})",
+            "perfgate: --run: {} paired series decided in {min} to {max} rounds (looks at {:?})",
+            took.len(),
             plan.looks()
         );
     }
@@ -206,13 +218,9 @@ pub(super) fn aa_rounds(job: &Job<'_>, rounds: usize) -> anyhow::Result<Pairs> {
         crate::git::short(&job.head.sha)
     );
     let measured = (job.measure)(job.head)?;
-    let mut frozen = BTreeMap::new();
+    let mut frozen = Frozen::new();
     for side in [Side::Base, Side::Head] {
-        for (profile, built) in &measured.builds {
-            let dir = scratch.path().join(side.name()).join(profile);
-            let copy = run::rounds::freeze(built, &measured.target, job.startup.as_ref(), &dir)?;
-            frozen.insert((side, profile.clone()), copy);
-        }
+        freeze_side(&mut frozen, side, &measured, job, scratch.path())?;
     }
     let sides = Sides {
         base: &measured,

@@ -8,7 +8,7 @@ use crate::measure::Measurement;
 use crate::metric::{Metric, MetricClass};
 
 use super::model::{AdvisoryCode, History, ReasonCode, SeriesKey, SeriesVerdict, Verdict};
-use super::reason::{join_notes, number, pct, plain_pct, values};
+use super::reason::{join_notes, number, pct, plain_pct, trim, values};
 use super::rules::{GateRules, class_under, gate_of, metric_class};
 use crate::env_field::EnvDifference;
 use crate::fingerprint::short_hash;
@@ -83,9 +83,9 @@ pub(crate) struct Tested {
     pub(crate) mde: Option<f64>,
     pub(crate) values: String,
     pub(crate) notes: Vec<String>,
-    /// For a series measured in paired rounds: how many, how they ended, and the α of the
-    /// interval.
-    pub(crate) paired: Option<(usize, Stop, f64)>,
+    /// For a series measured in paired rounds (as many as `n`): how they ended, and the α of
+    /// the interval.
+    pub(crate) paired: Option<(Stop, f64)>,
 }
 
 /// A noise fence and where it came from.
@@ -358,21 +358,33 @@ pub(crate) fn noisy_test(
     let s = sign(h.m);
     let hl = stats::hodges_lehmann_log_shift(&b.samples, &h.samples)?;
     let seed = stats::seed_from(&seed_bytes(key, &base.commit.sha, &head.commit.sha));
-    let (lo, hi) = stats::bootstrap_relative_shift(
-        &b.samples,
-        &h.samples,
-        BOOTSTRAP_RESAMPLES,
-        seed,
-        CONFIDENCE,
-    )?;
+    let interval = worse_interval(&b.samples, &h.samples, h.m.lower_is_better, seed)?;
     let test = stats::mann_whitney_u(&b.samples, &h.samples)?;
     let shift = s * hl.exp_m1();
-    let interval = if s > 0.0 { (lo, hi) } else { (-hi, -lo) };
     let finite = shift.is_finite()
         && interval.0.is_finite()
         && interval.1.is_finite()
         && test.p_value.is_finite();
     finite.then_some((shift, interval, test.p_value))
+}
+
+/// The interval [L, U] of §6, signed worse-positive like Δ̂: the seeded percentile bootstrap
+/// of the relative shift of the `head` samples against the `base` ones (B =
+/// [`BOOTSTRAP_RESAMPLES`], [`CONFIDENCE`]), negated for a metric where bigger is better.
+/// `None` where the bootstrap is undefined.
+pub fn worse_interval(
+    base: &[f64],
+    head: &[f64],
+    lower_is_better: bool,
+    seed: u64,
+) -> Option<(f64, f64)> {
+    let (lo, hi) =
+        stats::bootstrap_relative_shift(base, head, BOOTSTRAP_RESAMPLES, seed, CONFIDENCE)?;
+    Some(if lower_is_better {
+        (lo, hi)
+    } else {
+        (-hi, -lo)
+    })
 }
 
 /// Δ̂, [L, U], p and MDE of a series measured in paired rounds (§12.2): the Hodges–Lehmann
@@ -399,7 +411,7 @@ fn paired_test(paired: &Paired, h: &Measurement, fence: Fence, gate: f64) -> Opt
         mde: stats::paired_minimal_detectable_shift(d),
         values: String::new(),
         notes: Vec::new(),
-        paired: Some((d.len(), paired.stop, paired.alpha)),
+        paired: Some((paired.stop, paired.alpha)),
     })
 }
 
@@ -713,12 +725,8 @@ pub(crate) fn finish_noisy(v: &mut SeriesVerdict, t: Tested, q: f64, alpha: f64)
 /// The verdict of a series measured in paired rounds (§12.2), from how its rounds stopped: an
 /// interval beyond half the gate b = g/2 fails (or improves), one inside passes, and a budget
 /// spent without either is advisory, its verdict by the estimate against b.
-fn finish_paired(
-    v: &mut SeriesVerdict,
-    t: Tested,
-    q: f64,
-    (rounds, stop, alpha): (usize, Stop, f64),
-) {
+fn finish_paired(v: &mut SeriesVerdict, t: Tested, q: f64, (stop, alpha): (Stop, f64)) {
+    let rounds = t.n.0;
     let (l, u) = t.interval;
     let (f, g) = (t.fence.value, t.gate);
     let b = paired::boundary(g);
@@ -775,9 +783,7 @@ fn finish_paired(
 
 /// A confidence level 1 − α in words: `95%`, `99.77%`.
 fn confidence(alpha: f64) -> String {
-    let pct = 100.0 * (1.0 - alpha);
-    let text = format!("{pct:.2}");
-    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+    format!("{}%", trim(format!("{:.2}", 100.0 * (1.0 - alpha))))
 }
 
 /// §6.1: what low power (MDE95 above the gate) does to a verdict, into `v`, and the clause

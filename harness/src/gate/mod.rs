@@ -43,6 +43,7 @@ pub use rules::{
 };
 
 use environment::{environment, profile_differences};
+pub use judge::worse_interval;
 use judge::{Context, Judged, finish_noisy, judge, one_sided, placeholder, series_of};
 use rules::apply_entries;
 

@@ -35,9 +35,8 @@ pub fn calibrate(pairs: &Pairs, rules: &GateRules) -> Vec<NoiseRow> {
         .iter()
         .filter_map(|(key, paired)| {
             let d = &paired.log_ratios;
-            let exp: Vec<f64> = d.iter().map(|x| x.exp()).collect();
-            let spread = stats::log_mad_spread(&exp)?;
-            let mde = stats::paired_minimal_detectable_shift(d)?;
+            let spread = stats::paired_spread(d)?;
+            let mde = stats::detectable_shift(spread, d.len());
             let n = d.len() as f64;
             let gate = gate_of(key, rules);
             // The Hodges–Lehmann estimate's standard error at the normal: σ·√(π/(3n)).

@@ -829,6 +829,34 @@ fn tight_samples_enforce_the_gate_without_a_power_note() {
     assert!(!v.advisory && !v.reason.contains("MDE95"), "{v:?}");
 }
 
+/// `base` and `head` compared under the default rules with series `a`'s wall time measured in
+/// paired rounds: `log_ratios`, stopped by `stop`, the interval at 1 − `alpha`.
+fn compare_paired_a(
+    base: &Baseline,
+    head: &Baseline,
+    log_ratios: Vec<f64>,
+    stop: Stop,
+    alpha: f64,
+) -> Comparison {
+    let mut pairs = Pairs::new();
+    pairs.insert(
+        key("a", "wall_time_ns"),
+        Paired {
+            log_ratios,
+            stop,
+            alpha,
+        },
+    );
+    compare_paired(
+        base,
+        head,
+        &History::default(),
+        &GateRules::default(),
+        &pairs,
+    )
+    .expect("compared")
+}
+
 /// Paired rounds (§12.2): a 12% slowdown hidden by a drift common to both sides of every
 /// round. Unpaired, the drift's spread swamps it; paired, every round's log ratio is the same.
 #[test]
@@ -856,17 +884,13 @@ fn paired_rounds_cancel_a_common_drift() {
         .zip(&head_samples)
         .map(|(b, h)| (h / b).ln())
         .collect();
-    let mut pairs = Pairs::new();
-    pairs.insert(
-        key("a", "wall_time_ns"),
-        Paired {
-            log_ratios,
-            stop: Stop::Beyond,
-            alpha: Sequential::QUICK.look_alpha(16, 0.05),
-        },
+    let c = compare_paired_a(
+        &base,
+        &head,
+        log_ratios,
+        Stop::Beyond,
+        Sequential::QUICK.look_alpha(16, 0.05),
     );
-    let rules = GateRules::default();
-    let c = compare_paired(&base, &head, &History::default(), &rules, &pairs).expect("compared");
     let a = series(&c, "a", "wall_time_ns");
     assert_eq!(a.verdict, Verdict::Regressed, "{}", a.reason);
     assert!((a.change.expect("a change") - 0.12).abs() < 1e-3);
@@ -889,17 +913,13 @@ fn a_paired_pass_inside_the_gate_is_not_advisory_for_low_power() {
     let log_ratios: Vec<f64> = (0..8)
         .map(|r| [0.004, -0.003, 0.002, -0.001][r % 4])
         .collect();
-    let mut pairs = Pairs::new();
-    pairs.insert(
-        key("a", "wall_time_ns"),
-        Paired {
-            log_ratios,
-            stop: Stop::Inside,
-            alpha: Sequential::QUICK.look_alpha(8, 0.05),
-        },
+    let c = compare_paired_a(
+        &base,
+        &head,
+        log_ratios,
+        Stop::Inside,
+        Sequential::QUICK.look_alpha(8, 0.05),
     );
-    let rules = GateRules::default();
-    let c = compare_paired(&base, &head, &History::default(), &rules, &pairs).expect("compared");
     let a = series(&c, "a", "wall_time_ns");
     assert_eq!(a.verdict, Verdict::WithinNoise);
     assert!(!a.advisory, "{}", a.reason);
@@ -913,17 +933,7 @@ fn a_paired_series_undecided_at_the_budget_is_advisory() {
     let head = baseline(HEAD_SHA, vec![wall("a", &NOISE)]);
     // +6% with a ±6% wobble: beyond half the gate by its estimate, not by its interval.
     let log_ratios: Vec<f64> = (0..24).map(|r| 0.06 + [0.06, -0.06][r % 2]).collect();
-    let mut pairs = Pairs::new();
-    pairs.insert(
-        key("a", "wall_time_ns"),
-        Paired {
-            log_ratios,
-            stop: Stop::Budget,
-            alpha: 0.05,
-        },
-    );
-    let rules = GateRules::default();
-    let c = compare_paired(&base, &head, &History::default(), &rules, &pairs).expect("compared");
+    let c = compare_paired_a(&base, &head, log_ratios, Stop::Budget, 0.05);
     let a = series(&c, "a", "wall_time_ns");
     assert!(a.advisory, "{}", a.reason);
     assert!(

@@ -448,8 +448,8 @@ fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, ChartError>
         let other = row.get(profile)?;
         crate::metric::relative_change(other.value, base.value, base.lower_is_better).map(|d| -d)
     };
-    // The 95% interval of a gain, from the two profiles' samples (a seeded bootstrap of the
-    // ratio of medians, as §6 of docs/gate.md), where both have enough of them.
+    // The 95% interval of a gain, from the two profiles' samples (§6's seeded bootstrap of the
+    // ratio of medians), where both have enough of them.
     let interval = |row: &BTreeMap<&str, &Measurement>, profile: &str| -> Option<(f64, f64)> {
         let base = row.get("release")?;
         let other = row.get(profile)?;
@@ -464,18 +464,14 @@ fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, ChartError>
             )
             .as_bytes(),
         );
-        let (lo, hi) = crate::stats::bootstrap_relative_shift(
+        // A gain is better-positive: the other profile's worse-positive interval, negated.
+        let (lo, hi) = crate::gate::worse_interval(
             &base.samples,
             &other.samples,
-            crate::gate::BOOTSTRAP_RESAMPLES,
+            other.lower_is_better,
             seed,
-            crate::gate::CONFIDENCE,
         )?;
-        Some(if base.lower_is_better {
-            (-hi, -lo)
-        } else {
-            (lo, hi)
-        })
+        Some((-hi, -lo))
     };
     let mut header: Vec<&str> = vec!["bench", "metric"];
     header.extend(profiles.iter().copied());

@@ -193,17 +193,27 @@ pub fn signed_rank_interval(d: &[f64], confidence: f64) -> Option<(f64, f64)> {
     Some((w[k - 1], w[m - k]))
 }
 
-/// The minimal detectable shift at 95% power of paired log ratios (the paired form of
-/// [`super::minimal_detectable_shift`]): MDE95 = exp((z₀.₉₇₅ + z₀.₉₅) · σ̂_d/√n) − 1, σ̂_d the
-/// robust spread of the dᵣ (1.4826 · MAD). `None` for fewer than two differences.
-pub fn paired_minimal_detectable_shift(d: &[f64]) -> Option<f64> {
+/// σ̂_d, the robust spread of paired differences: 1.4826 · MAD of the dᵣ. `None` for fewer than
+/// two differences or one that is not finite.
+pub fn paired_spread(d: &[f64]) -> Option<f64> {
     if d.len() < 2 || d.iter().any(|x| !x.is_finite()) {
         return None;
     }
     // log_mad_spread takes positive values: the spread of e^d is the MAD of d.
     let exp: Vec<f64> = d.iter().map(|x| x.exp()).collect();
-    let spread = log_mad_spread(&exp)?;
-    Some((MDE95_Z * spread / (d.len() as f64).sqrt()).exp_m1())
+    log_mad_spread(&exp)
+}
+
+/// MDE95 = exp((z₀.₉₇₅ + z₀.₉₅) · σ̂_d/√n) − 1 for a spread σ̂_d of n paired differences.
+pub fn detectable_shift(spread: f64, n: usize) -> f64 {
+    (MDE95_Z * spread / (n as f64).sqrt()).exp_m1()
+}
+
+/// The minimal detectable shift at 95% power of paired log ratios (the paired form of
+/// [`super::minimal_detectable_shift`]): [`detectable_shift`] of their [`paired_spread`].
+/// `None` for fewer than two differences.
+pub fn paired_minimal_detectable_shift(d: &[f64]) -> Option<f64> {
+    Some(detectable_shift(paired_spread(d)?, d.len()))
 }
 
 #[cfg(test)]
