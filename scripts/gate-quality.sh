@@ -1,23 +1,30 @@
 #!/usr/bin/env bash
-# Gate quality: how often `perfgate compare` is wrong, measured (not tested) on the tiny
-# fixture crate committed at several settings in a temporary repository.
+# Gate quality: how often `perfgate compare` is wrong, measured (not tested) on a target
+# committed at several settings in a temporary repository: the tiny fixture crate, whose
+# knob `EXTRA_PERMILLE` adds that share of loop rounds to `checksum`, or config-core, whose
+# `parse` is given the same knob in the copy (it first hashes that share of the input's
+# bytes, one at a time).
 #
 #   aa        same work, different binaries (a changed SALT): false gate failures
-#   wall10    EXTRA_PERMILLE = 160: about +10% wall time of `checksum/1000` (the gate, 10%)
-#   wall05g3  EXTRA_PERMILLE = 90: about +5% wall time, under a 3% gate for `checksum/*`
-#             (`[gate.benches]`)
-#   slow10    EXTRA_PERMILLE = 100 (10% more loop rounds)
-#   slow20    EXTRA_PERMILLE = 200 (20% more loop rounds)
-#   slow05    EXTRA_PERMILLE = 5: marked notable, never failing, on instructions
+#   wall10    about +10% wall time (the gate, 10%): tiny `checksum/1000` with
+#             EXTRA_PERMILLE = 160, config-core `parse/medium/config-core` with 40
+#   wall05g3  about +5% wall time under a 3% gate (`[gate.benches]`, for `checksum/*` or
+#             `parse/*/config-core`): EXTRA_PERMILLE = 90 (tiny), 20 (config-core)
+#   slow10    EXTRA_PERMILLE = 100 (tiny: 10% more loop rounds)
+#   slow20    EXTRA_PERMILLE = 200 (tiny: 20% more loop rounds)
+#   slow05    EXTRA_PERMILLE = 5 (tiny): marked notable, never failing, on instructions
 #   xN        EXTRA_PERMILLE = N, to calibrate a knob (`x160`)
 #
-# The wall-time knobs were calibrated with `scripts/gate-quality.sh 3 run x80,x160` (the
-# measured change is printed beside every verdict, and its median in the summary).
+# The wall-time knobs were calibrated with `scripts/gate-quality.sh 3 run x80,x160` and
+# `scripts/gate-quality.sh --target config-core 3 run x20,x40` (the measured change is
+# printed beside every verdict, and its median in the summary).
 #
-# Usage: scripts/gate-quality.sh [--load] [REPEATS] [MODE] [SCENARIOS]
+# Usage: scripts/gate-quality.sh [--load] [--target tiny|config-core] [REPEATS] [MODE] [SCENARIOS]
 #   --load     keep one of the machine's cores busy during the campaign with a load
 #              generator: one shell process spinning (`while :; do :; done`) at normal
 #              priority, started before the first repeat and stopped at the end
+#   --target   the crate measured (default tiny); config-core is measured on its `parse`
+#              bench target alone (every series of it gated), release profile
 #   REPEATS    repeats per scenario (default 20; each one measures two commits)
 #   MODE       `run` (default): `perfgate compare --run`, both sides measured in one job in
 #              paired rounds; `stored`: each side measured by its own `perfgate run`
@@ -33,10 +40,26 @@ cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
 repo_root=$PWD
 script=gate-quality.sh
 load=0
-if [ "${1:-}" = --load ]; then
-    load=1
+target=tiny
+while [ $# -gt 0 ]; do
+    case $1 in
+    --load) load=1 ;;
+    --target)
+        target=${2:-}
+        shift
+        ;;
+    *) break ;;
+    esac
     shift
-fi
+done
+case $target in
+tiny) wall_bench=checksum/1000 gated='checksum/*' ;;
+config-core) wall_bench=parse/medium/config-core gated='parse/*/config-core' ;;
+*)
+    echo "$script: --target must be \`tiny\` or \`config-core\`, not \`$target\`" >&2
+    exit 2
+    ;;
+esac
 repeats=${1:-20}
 mode=${2:-run}
 IFS=, read -r -a scenarios <<<"${3:-aa,wall10,wall05g3,slow05}"
@@ -48,22 +71,25 @@ stored) how=(--run-missing) ;;
     exit 2
     ;;
 esac
-# The knob of a scenario.
+# The knob of a scenario (on the target).
 extra_of() {
-    case $1 in
-    aa) echo 0 ;;
-    wall10) echo 160 ;;
-    wall05g3) echo 90 ;;
-    slow10) echo 100 ;;
-    slow20) echo 200 ;;
-    slow05) echo 5 ;;
-    x[0-9]*) echo "${1#x}" ;;
+    case $target:$1 in
+    *:aa) echo 0 ;;
+    tiny:wall10) echo 160 ;;
+    tiny:wall05g3) echo 90 ;;
+    config-core:wall10) echo 40 ;;
+    config-core:wall05g3) echo 20 ;;
+    config-core:slow*) return 1 ;;
+    *:slow10) echo 100 ;;
+    *:slow20) echo 200 ;;
+    *:slow05) echo 5 ;;
+    *:x[0-9]*) echo "${1#x}" ;;
     *) return 1 ;;
     esac
 }
 for scenario in "${scenarios[@]}"; do
     if ! extra_of "$scenario" >/dev/null; then
-        echo "$script: unknown scenario \`$scenario\`; the scenarios are aa, wall10, wall05g3, slow10, slow20, slow05 and xN" >&2
+        echo "$script: unknown scenario \`$scenario\` for $target; the scenarios are aa, wall10, wall05g3, xN and (tiny) slow10, slow20, slow05" >&2
         exit 2
     fi
 done
@@ -80,11 +106,54 @@ cleanup() {
 }
 trap cleanup EXIT
 export CARGO_TARGET_DIR=$work/target
-fixture_repo tiny "$work/repo" gate-quality
+if [ "$target" = tiny ]; then
+    fixture_repo tiny "$work/repo" gate-quality
+    knobs=src/lib.rs
+else
+    # config-core at the root of a workspace of its own, `parse` given the knob.
+    mkdir "$work/repo"
+    cp -r targets/config-core "$work/repo/config-core"
+    cp Cargo.lock "$work/repo/"
+    sed 's|members = \["harness", "targets/config-core"\]|members = ["config-core"]|' Cargo.toml \
+        >"$work/repo/Cargo.toml"
+    printf '[target]\npath = "config-core"\nbenches = ["parse"]\n\n[run]\nprofiles = ["release"]\nbuild_time_samples = 1\n' \
+        >"$work/repo/perfgate.toml"
+    printf 'target/\n' >"$work/repo/.gitignore"
+    knobs=config-core/src/lib.rs
+    python3 - "$work/repo/$knobs" <<'PY'
+import sys
+path = sys.argv[1]
+src = open(path).read()
+entry = "pub fn parse(src: &str) -> Result<Document<'_>, ParseError> {\n"
+assert entry in src, "config-core's parse entry point moved"
+knob = (
+    "/// The gate-quality knob: the share (per mille) of the input hashed before parsing.\n"
+    "pub const EXTRA_PERMILLE: u64 = 0;\n"
+    "/// Changes the executable, not the work.\n"
+    "pub const SALT: u64 = 0;\n\n"
+)
+body = (
+    "    let extra = src.len() * EXTRA_PERMILLE as usize / 1000;\n"
+    "    let mut h = SALT;\n"
+    "    for &b in &src.as_bytes()[..extra] {\n"
+    "        h = std::hint::black_box(h.wrapping_mul(31) ^ u64::from(b));\n"
+    "    }\n"
+    "    std::hint::black_box(h);\n"
+)
+doc = "/// Parses a TOML 1.0 document."
+start = src.index(doc)
+open(path, "w").write(src[:start] + knob + src[start:].replace(entry, entry + body, 1))
+PY
+    git -C "$work/repo" init -q -b main
+    git -C "$work/repo" config user.name gate-quality
+    git -C "$work/repo" config user.email gate-quality@perfgate.invalid
+    git -C "$work/repo" add -A
+    git -C "$work/repo" commit -qm "config-core with a knob"
+fi
 cd "$work/repo"
-# The 3% gate of wall05g3: the fixture's config and a bench gate.
+# The 3% gate of wall05g3: the target's config and a bench gate.
 cp perfgate.toml "$work/gate3.toml"
-printf '\n[gate.benches]\n"checksum/*" = 3\n' >>"$work/gate3.toml"
+printf '\n[gate.benches]\n"%s" = 3\n' "$gated" >>"$work/gate3.toml"
 
 if [ "$load" -eq 1 ]; then
     bash -c 'while :; do :; done' &
@@ -92,22 +161,23 @@ if [ "$load" -eq 1 ]; then
     printf '%s: load: one core kept busy by pid %s\n' "$script" "$load_pid"
 fi
 
-# Commits the fixture with SALT=$1 and EXTRA_PERMILLE=$2 on the current branch; prints the sha.
+# Commits the target with SALT=$1 and EXTRA_PERMILLE=$2 on the current branch; prints the sha.
 variant() {
     sed -i -e "s/pub const SALT: u64 = [0-9]*;/pub const SALT: u64 = $1;/" \
-        -e "s/pub const EXTRA_PERMILLE: u64 = [0-9]*;/pub const EXTRA_PERMILLE: u64 = $2;/" src/lib.rs
+        -e "s/pub const EXTRA_PERMILLE: u64 = [0-9]*;/pub const EXTRA_PERMILLE: u64 = $2;/" "$knobs"
     git commit -qam "salt $1, extra $2"
     git rev-parse HEAD
 }
 
-# From the comparison's JSON: the verdicts of the checksum.large instructions and the
-# checksum/1000 wall time, whether any instruction series and any noisy series fails the
-# gate, the measured wall-time change, the rounds its decision took, and the failing series.
+# From the comparison's JSON: the verdicts of the checksum.large instructions (tiny) and the
+# wall time of the target's measured bench, whether any instruction series and any noisy
+# series fails the gate, the measured wall-time change, the rounds its decision took, and the
+# failing series.
 verdicts() {
     python3 -c '
 import json, sys
 c = json.load(sys.stdin)
-want = {("checksum/1000", "wall_time_ns"): "wall", ("instr::work::checksum.large", "instructions"): "ir"}
+want = {(sys.argv[1], "wall_time_ns"): "wall", ("instr::work::checksum.large", "instructions"): "ir"}
 out = {}
 change, rounds = "nan", "-"
 for s in c["series"]:
@@ -123,7 +193,7 @@ ir_fail = any(s["key"]["metric"] == "instructions" for s in fails)
 noisy_fail = any(s["class"] == "noisy" for s in fails)
 failing = [s["key"]["bench"] + ":" + s["key"]["metric"] for s in fails]
 print(out.get("ir", "absent"), out.get("wall", "absent"), int(ir_fail), int(noisy_fail), change, rounds, ",".join(failing) or "-")
-'
+' "$wall_bench"
 }
 
 # The median of the numbers on stdin.
@@ -179,7 +249,7 @@ done
 echo
 loaded=idle
 [ "$load" -eq 1 ] && loaded="one core busy"
-echo "summary over $repeats repeats per scenario, mode $mode, $loaded (gate failures = exit 1):"
+echo "summary: $target ($wall_bench), $repeats repeats per scenario, mode $mode, $loaded (gate failures = exit 1):"
 for scenario in "${scenarios[@]}"; do
     printf '  %-8s gate failures %2d (on instructions %d, on noisy series %d); wall change median %s%%; rounds median %s; seconds median %s;' \
         "$scenario" "${fails[$scenario]:-0}" "${ir_fails[$scenario]:-0}" "${noisy_fails[$scenario]:-0}" \

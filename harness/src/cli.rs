@@ -289,8 +289,9 @@ pub struct CompareArgs {
     pub run_missing: bool,
 
     /// Measure both sides in this job: each built and measured once, then the noisy benches
-    /// run as one process per sample, base and head interleaved in a seeded order; a noisy
-    /// regression must regress in 2 of 3 passes, a deterministic one must reproduce.
+    /// run in paired rounds (a short burst of the base and of the head back to back, which
+    /// side first alternating) until each series' paired interval is beyond or inside the
+    /// gate or the round budget is spent; a deterministic regression must reproduce.
     #[arg(long, conflicts_with = "run_missing")]
     pub run: bool,
 

@@ -728,8 +728,11 @@ pub(crate) fn finish_noisy(v: &mut SeriesVerdict, t: Tested, q: f64, alpha: f64)
 fn finish_paired(v: &mut SeriesVerdict, t: Tested, q: f64, (stop, alpha): (Stop, f64)) {
     let rounds = t.n.0;
     let (l, u) = t.interval;
-    let (f, g) = (t.fence.value, t.gate);
+    let g = t.gate;
     let b = paired::boundary(g);
+    // The history's fence is the drift between the jobs that stored its values, which the
+    // rounds' pairing cancels: it holds a paired series to at most half the gate (§12.2).
+    let f = t.fence.value.min(b);
     v.change = Some(t.shift);
     v.interval = Some(t.interval);
     v.p_value = Some(t.p);
@@ -768,7 +771,12 @@ fn finish_paired(v: &mut SeriesVerdict, t: Tested, q: f64, (stop, alpha): (Stop,
         number(q),
         plain_pct(g)
     );
-    let mut parts = vec![head, stats, t.fence.describe(), t.values];
+    let fence = if t.fence.value > b {
+        format!("{}, capped at half the gate", t.fence.describe())
+    } else {
+        t.fence.describe()
+    };
+    let mut parts = vec![head, stats, fence, t.values];
     if stop == Stop::Budget {
         v.advise(AdvisoryCode::LowPower);
         parts.push(format!(

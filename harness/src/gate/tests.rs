@@ -906,6 +906,47 @@ fn paired_rounds_cancel_a_common_drift() {
     assert!(c.failed());
 }
 
+/// A history of jobs that drifted by up to 8% gives a fence far above half of a 3% gate; the
+/// rounds' pairing cancels that drift, so the fence is capped at half the gate and a +5%
+/// change beyond it fails.
+#[test]
+fn a_paired_series_is_held_to_half_the_gate_whatever_the_history_drift() {
+    let drifted: Vec<f64> = (0..30)
+        .map(|i| 1000.0 * (1.0 + 0.04 * f64::from(i % 3)))
+        .collect();
+    let history = History {
+        values: BTreeMap::from([(key("a", "wall_time_ns"), drifted)]),
+    };
+    let rules = GateRules {
+        per_bench: BTreeMap::from([("a".to_string(), 3.0)]),
+        ..GateRules::default()
+    };
+    let base = baseline(BASE_SHA, vec![wall("a", &NOISE)]);
+    let head = baseline(HEAD_SHA, vec![wall("a", &NOISE.map(|x| x * 1.05))]);
+    let log_ratios: Vec<f64> = (0..12)
+        .map(|r| 1.05f64.ln() + 0.002 * [1.0, -1.0, 0.5, -0.5][r % 4] + 1e-5 * r as f64)
+        .collect();
+    let mut pairs = Pairs::new();
+    pairs.insert(
+        key("a", "wall_time_ns"),
+        Paired {
+            log_ratios,
+            stop: Stop::Beyond,
+            alpha: Sequential::QUICK.look_alpha(12, 0.05),
+        },
+    );
+    let c = compare_paired(&base, &head, &history, &rules, &pairs).expect("compared");
+    let a = series(&c, "a", "wall_time_ns");
+    assert!(a.fence.expect("a fence") <= 0.015 + 1e-12, "{a:?}");
+    assert_eq!(a.verdict, Verdict::Regressed, "{}", a.reason);
+    assert!(
+        a.reason.contains("(30 baselines), capped at half the gate"),
+        "{}",
+        a.reason
+    );
+    assert!(c.failed());
+}
+
 #[test]
 fn a_paired_pass_inside_the_gate_is_not_advisory_for_low_power() {
     let base = baseline(BASE_SHA, vec![wall("a", &NOISE)]);
