@@ -23,6 +23,9 @@ pub struct Config {
     pub benches: Option<Vec<String>>,
     /// `[target] quick_benches`: the bench targets to run in quick mode (else `benches`).
     pub quick_benches: Option<Vec<String>>,
+    /// `[target] filter`: the benchmarks a criterion or divan bench target runs, the filter
+    /// argument both harnesses take (a regular expression on the benchmark's id).
+    pub filter: Option<String>,
     /// `[target] features`: features every build enables, beside the default ones.
     pub features: Option<Vec<String>>,
     /// `[target] all_features`: every build enables every feature.
@@ -128,6 +131,7 @@ impl Config {
                         "path" => config.target_path = Some(reader.string(key, v)?.into()),
                         "benches" => config.benches = Some(reader.strings(key, v)?),
                         "quick_benches" => config.quick_benches = Some(reader.strings(key, v)?),
+                        "filter" => config.filter = Some(reader.string(key, v)?),
                         "features" => config.features = Some(reader.strings(key, v)?),
                         "all_features" => config.all_features = Some(reader.boolean(key, v)?),
                         "packages" => config.packages = Some(reader.strings(key, v)?),
@@ -419,6 +423,7 @@ mod tests {
 path = "targets/config-core"
 benches = ["parse", "iai"]
 quick_benches = ["iai"]
+filter = "/config-core$"
 [run]
 profiles = ["release", "pgo"]
 baselines = "baselines"
@@ -459,6 +464,7 @@ max = 5e6
             Some(PathBuf::from("targets/config-core"))
         );
         assert_eq!(config.quick_benches, Some(vec!["iai".to_string()]));
+        assert_eq!(config.filter.as_deref(), Some("/config-core$"));
         assert_eq!(config.profiles.as_deref().map(|p| p.len()), Some(2));
         assert_eq!(config.startup_runs, Some(200));
         assert_eq!(config.threshold_pct, Some(10.0));

@@ -186,6 +186,8 @@ pub struct Plan {
     pub partial: bool,
     /// The bench targets to run; `None` runs every bench perfgate can measure.
     pub benches: Option<Vec<String>>,
+    /// The benchmarks of a criterion or divan target to run (`[target] filter`); `None`, all.
+    pub filter: Option<String>,
     /// The features every build enables.
     pub features: Features,
     /// The workspace members to measure (`[target] packages`; empty: see
@@ -293,6 +295,7 @@ impl Plan {
             allow_dirty: args.allow_dirty,
             partial: args.partial,
             benches,
+            filter: config.filter.clone().filter(|f| !f.is_empty()),
             features: Features {
                 enable: config.features.clone().unwrap_or_default(),
                 all: config.all_features.unwrap_or(false),

@@ -744,6 +744,7 @@ fn target_info(
                 harness_version: kind
                     .library()
                     .and_then(|library| lock.dependency_version(&package.name, library)),
+                filter: None,
             });
         }
         bins.extend(

@@ -79,6 +79,10 @@ pub struct BenchTarget {
     /// The version of its harness library that its package depends on (Cargo.lock), when
     /// known: criterion's options and gungraun's runner depend on it.
     pub harness_version: Option<String>,
+    /// For a criterion or divan target, the filter argument its measuring processes get
+    /// (`[target] filter`, a regular expression on the benchmark's id): only the benchmarks it
+    /// matches run. `None` runs them all.
+    pub filter: Option<String>,
 }
 
 impl BenchTarget {

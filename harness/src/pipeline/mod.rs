@@ -70,12 +70,17 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
     };
     let source_root = worktree.as_ref().map_or(root.as_path(), |t| t.path());
     let crate_dir = plan.target_in(source_root);
-    let target = builds::inspect(
+    let mut target = builds::inspect(
         &crate_dir.join("Cargo.toml"),
         plan.benches.as_deref(),
         &plan.features,
         &plan.packages,
     )?;
+    for bench in &mut target.benches {
+        if matches!(bench.kind, BenchKind::Criterion | BenchKind::Divan) {
+            bench.filter.clone_from(&plan.filter);
+        }
+    }
     let fingerprint =
         fingerprint::collect(&target.workspace_root.join("Cargo.lock"), &target.toolchain)?;
     preflight(plan, &target)?;

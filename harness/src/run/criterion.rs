@@ -41,7 +41,8 @@ pub fn run(
     cmd.arg("--bench")
         .arg(&bench.name)
         .arg("--")
-        .args(sampling.args(bench.harness_minor()));
+        .args(sampling.args(bench.harness_minor()))
+        .args(bench.filter.as_deref());
     execute(cmd, built, bench, home)
 }
 
@@ -58,6 +59,7 @@ pub fn run_process(
     let mut cmd = std::process::Command::new(exe);
     cmd.arg("--bench")
         .args(sampling.args(bench.harness_minor()))
+        .args(bench.filter.as_deref())
         .current_dir(&bench.crate_dir)
         .env("CARGO_MANIFEST_DIR", &bench.crate_dir);
     execute(cmd, built, bench, home)

@@ -324,6 +324,7 @@ pub fn run_process(
     sampling: &DivanSampling,
 ) -> Result<Vec<Row>> {
     let mut cmd = process_command(built, bench, &sampling.args())?;
+    cmd.args(bench.filter.as_deref());
     let output = built.run_bench(&mut cmd, &bench.name, built.profile.name())?;
     if !output.status.success() {
         return Err(crate::run::bench_failed(built, &bench.name, &cmd, &output));

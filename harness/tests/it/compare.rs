@@ -231,6 +231,12 @@ fn run_measures_both_sides_in_paired_rounds_until_decided() {
         "src/lib.rs",
         &lib.replace("EXTRA_PERMILLE: u64 = 0;", "EXTRA_PERMILLE: u64 = 4000;"),
     );
+    // Only the criterion benchmarks the filter matches run, on both sides and in every round.
+    let settings = std::fs::read_to_string(fixture.root().join("perfgate.toml")).expect("read");
+    fixture.write(
+        "perfgate.toml",
+        &format!("[target]\nfilter = \"^checksum/\"\n\n{settings}"),
+    );
     fixture.commit("five times the work");
     let out = fixture.perfgate(&[
         "compare",
@@ -305,6 +311,10 @@ fn run_measures_both_sides_in_paired_rounds_until_decided() {
         let samples = |m: &Value| m["samples"].as_array().map(Vec::len).unwrap_or(0);
         let wall_samples = samples(find("checksum/1000", "wall_time_ns"));
         assert!((wall_rounds..=24).contains(&wall_samples), "{rev}");
+        assert!(
+            !measurements.iter().any(|m| m["bench"] == "words"),
+            "the filter left `words` out: {rev}"
+        );
         // A start-up block gives one latency per run, three runs a round at the least.
         let startup_samples = samples(find("startup/tiny", "startup_wall_ns"));
         assert!(startup_samples >= 3 * startup_rounds, "{rev}");

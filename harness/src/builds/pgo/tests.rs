@@ -81,6 +81,7 @@ fn demo_target() -> TargetInfo {
             kind: BenchKind::Criterion,
             src_path: "/src/ws/demo/benches/wall.rs".into(),
             harness_version: Some("0.8.2".into()),
+            filter: None,
         }],
         bins: vec!["demo-cli".into()],
         unmeasured: Vec::new(),
