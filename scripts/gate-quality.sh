@@ -16,8 +16,9 @@
 #   xN        EXTRA_PERMILLE = N, to calibrate a knob (`x160`)
 #
 # The wall-time knobs were calibrated with `scripts/gate-quality.sh 3 run x80,x160` and
-# `scripts/gate-quality.sh --target config-core 2 run x40,x80` (+1.8%, +3.8%) (the measured change is
-# printed beside every verdict, and its median in the summary).
+# `scripts/gate-quality.sh --target config-core 2 run x40,x80` (+1.8%, +3.8% on
+# `parse/medium/config-core`); the measured change is printed beside every verdict, and its
+# median in the summary.
 #
 # Usage: scripts/gate-quality.sh [--load] [--target tiny|config-core] [REPEATS] [MODE] [SCENARIOS]
 #   --load     keep one of the machine's cores busy during the campaign with a load
@@ -145,11 +146,7 @@ doc = "/// Parses a TOML 1.0 document."
 start = src.index(doc)
 open(path, "w").write(src[:start] + knob + src[start:].replace(entry, entry + body, 1))
 PY
-    git -C "$work/repo" init -q -b main
-    git -C "$work/repo" config user.name gate-quality
-    git -C "$work/repo" config user.email gate-quality@perfgate.invalid
-    git -C "$work/repo" add -A
-    git -C "$work/repo" commit -qm "config-core with a knob"
+    commit_repo "$work/repo" gate-quality "config-core with a knob"
 fi
 cd "$work/repo"
 # The 3% gate of wall05g3: the target's config and a bench gate.

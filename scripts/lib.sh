@@ -20,9 +20,16 @@ fixture_repo() {
     local fixture=$1 dir=$2 who=$3
     cp -r "harness/tests/fixtures/$fixture" "$dir"
     rm -rf "$dir/target"
+    commit_repo "$dir" "$who" "$fixture fixture"
+}
+
+# `commit_repo DIR WHO MESSAGE`: makes DIR a git repository on `main` whose one commit, by WHO
+# (a name without spaces), holds every file in it.
+commit_repo() {
+    local dir=$1 who=$2 message=$3
     git -C "$dir" init -q -b main
     git -C "$dir" config user.name "$who"
     git -C "$dir" config user.email "$who@perfgate.invalid"
     git -C "$dir" add -A
-    git -C "$dir" commit -qm "$fixture fixture"
+    git -C "$dir" commit -qm "$message"
 }

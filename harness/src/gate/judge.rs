@@ -732,7 +732,8 @@ fn finish_paired(v: &mut SeriesVerdict, t: Tested, q: f64, (stop, alpha): (Stop,
     let b = paired::boundary(g);
     // The history's fence is the drift between the jobs that stored its values, which the
     // rounds' pairing cancels: it holds a paired series to at most half the gate (§12.2).
-    let f = t.fence.value.min(b);
+    let capped = t.fence.value > b;
+    let f = if capped { b } else { t.fence.value };
     v.change = Some(t.shift);
     v.interval = Some(t.interval);
     v.p_value = Some(t.p);
@@ -771,7 +772,7 @@ fn finish_paired(v: &mut SeriesVerdict, t: Tested, q: f64, (stop, alpha): (Stop,
         number(q),
         plain_pct(g)
     );
-    let fence = if t.fence.value > b {
+    let fence = if capped {
         format!("{}, capped at half the gate", t.fence.describe())
     } else {
         t.fence.describe()
