@@ -24,9 +24,10 @@
 #   --load     keep one of the machine's cores busy during the campaign with a load
 #              generator: one shell process spinning (`while :; do :; done`) at normal
 #              priority, started before the first repeat and stopped at the end
-#   --target   the crate measured (default tiny); config-core on its `parse` bench target,
-#              the rival parsers left out by `[target] filter` (`parse/*/config-core`: the
-#              small, medium and large inputs), release profile
+#   --target   the crate measured (default tiny); config-core on its `parse` bench target's
+#              medium input (`[target] filter` keeps `parse/medium/config-core` and leaves
+#              the rival parsers and the other inputs out: each series the rounds wait for
+#              adds to a decision's time), release profile
 #   REPEATS    repeats per scenario (default 20; each one measures two commits)
 #   MODE       `run` (default): `perfgate compare --run`, both sides measured in one job in
 #              paired rounds; `stored`: each side measured by its own `perfgate run`
@@ -118,7 +119,7 @@ else
     cp Cargo.lock "$work/repo/"
     sed 's|members = \["harness", "targets/config-core"\]|members = ["config-core"]|' Cargo.toml \
         >"$work/repo/Cargo.toml"
-    printf '[target]\npath = "config-core"\nbenches = ["parse"]\nfilter = "^parse/.*/config-core$"\n\n[run]\nprofiles = ["release"]\nbuild_time_samples = 1\n' \
+    printf '[target]\npath = "config-core"\nbenches = ["parse"]\nfilter = "^parse/medium/config-core$"\n\n[run]\nprofiles = ["release"]\nbuild_time_samples = 1\n' \
         >"$work/repo/perfgate.toml"
     printf 'target/\n' >"$work/repo/.gitignore"
     knobs=config-core/src/lib.rs
