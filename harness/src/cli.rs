@@ -467,6 +467,12 @@ pub struct RunArgs {
     #[arg(long)]
     pub partial: bool,
 
+    /// After measuring, run every other profile's wall-time benches and start-up against
+    /// release's in N paired rounds (both back to back in each round), so the profile
+    /// matrix's gains get paired intervals (default: `[run] profile_rounds`, else none).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
+    pub profile_rounds: Option<u16>,
+
     /// The config file (default: `perfgate.toml` at the repository root).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -484,6 +490,7 @@ impl RunArgs {
             baselines: self.baselines.clone(),
             allow_dirty: self.allow_dirty,
             partial: self.partial,
+            profile_rounds: self.profile_rounds.map(usize::from),
         }
     }
 }

@@ -26,6 +26,7 @@ mod bisect;
 mod comment;
 mod explain;
 mod interleaved;
+mod matrix;
 mod noise;
 
 /// Runs the subcommand; returns the exit code.
@@ -242,7 +243,11 @@ fn run_command(args: &RunArgs) -> anyhow::Result<u8> {
     let config_path = config_path(args.config.as_deref(), &cwd, &root);
     let plan = Plan::new(&args.request(), Config::load(&config_path)?, &root, &cwd)?;
     let _lock = RunLock::acquire(&repo, "`perfgate run`", &plan.baselines_dir)?;
-    let Measured { baseline, path, .. } = measure_commit(&repo, &plan)?;
+    let mut measured = measure_commit(&repo, &plan)?;
+    if matrix::pair_profiles(&mut measured, &plan)? {
+        measured.path = crate::pipeline::save(&plan, &measured.baseline)?;
+    }
+    let Measured { baseline, path, .. } = measured;
     if args.json {
         emit(&format!(
             "{}\n",

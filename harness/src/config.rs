@@ -14,6 +14,10 @@ use crate::error::{Error, Result};
 /// The name of the config file at the repository root.
 pub const FILE_NAME: &str = "perfgate.toml";
 
+/// The most paired profile rounds a run may ask for (`[run] profile_rounds`,
+/// `perfgate run --profile-rounds`).
+pub const MAX_PROFILE_ROUNDS: usize = 1000;
+
 /// The settings of `perfgate.toml`; every field is optional.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Config {
@@ -43,6 +47,9 @@ pub struct Config {
     pub jobs: Option<usize>,
     /// `[run] bench_timeout_s`: how long one bench target may run before it is stopped.
     pub bench_timeout_s: Option<usize>,
+    /// `[run] profile_rounds`: paired rounds of every profile's wall-time units against
+    /// release's after the profiles are measured (at most [`MAX_PROFILE_ROUNDS`]).
+    pub profile_rounds: Option<usize>,
     /// `[pgo] train`: the training command (argv); absent: the crate's benches, quick.
     pub pgo_train: Option<Vec<String>>,
     /// `[startup] binary`: the target binary whose start-up is timed.
@@ -148,6 +155,13 @@ impl Config {
                         }
                         "jobs" => config.jobs = Some(reader.count(key, v)?),
                         "bench_timeout_s" => config.bench_timeout_s = Some(reader.count(key, v)?),
+                        "profile_rounds" => match reader.count(key, v)? {
+                            n if n <= MAX_PROFILE_ROUNDS => config.profile_rounds = Some(n),
+                            _ => {
+                                return Err(reader
+                                    .invalid(key, "must be a number of rounds from 1 to 1000"));
+                            }
+                        },
                         _ => return Ok(false),
                     }
                     Ok(true)
@@ -429,6 +443,7 @@ profiles = ["release", "pgo"]
 baselines = "baselines"
 build_time_samples = 3
 jobs = 2
+profile_rounds = 8
 [pgo]
 train = ["bench"]
 [startup]
@@ -467,6 +482,7 @@ max = 5e6
         assert_eq!(config.filter.as_deref(), Some("/config-core$"));
         assert_eq!(config.profiles.as_deref().map(|p| p.len()), Some(2));
         assert_eq!(config.startup_runs, Some(200));
+        assert_eq!(config.profile_rounds, Some(8));
         assert_eq!(config.threshold_pct, Some(10.0));
         assert_eq!(config.gate_metrics.get("instructions"), Some(&5.0));
         assert_eq!(config.gate_benches.get("parse/large/*"), Some(&15.0));
@@ -505,6 +521,11 @@ bench = \"x\"\n",
         assert_eq!(
             err.to_string(),
             "`perfgate.toml`: `startup.runs` must be a positive integer"
+        );
+        let err = parse("[run]\nprofile_rounds = 1001\n").expect_err("too many rounds");
+        assert_eq!(
+            err.to_string(),
+            "`perfgate.toml`: `run.profile_rounds` must be a number of rounds from 1 to 1000"
         );
         let err = parse("[run\n").expect_err("syntax");
         assert!(

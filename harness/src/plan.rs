@@ -163,6 +163,9 @@ pub struct MeasureRequest {
     pub allow_dirty: bool,
     /// Store the baseline as a part (`run --partial`).
     pub partial: bool,
+    /// Paired rounds of each profile against release (`run --profile-rounds`); `None` takes
+    /// the config's, else none.
+    pub profile_rounds: Option<usize>,
 }
 
 /// Everything a run needs to know, checked.
@@ -207,6 +210,9 @@ pub struct Plan {
     pub threshold_pct: f64,
     /// How long one bench target (one process of it) may run before it is stopped.
     pub bench_timeout: std::time::Duration,
+    /// Paired rounds of every other profile's wall-time units against release's once the
+    /// profiles are measured; 0: none (`docs/report.md`, the profile matrix).
+    pub profile_rounds: usize,
     /// More `--config` values for every build (`explain` adds line tables, which change no
     /// code, so callgrind can name files and lines).
     pub extra_cargo_config: Vec<String>,
@@ -318,6 +324,7 @@ impl Plan {
             bench_timeout: std::time::Duration::from_secs(
                 config.bench_timeout_s.unwrap_or(BENCH_TIMEOUT_S) as u64,
             ),
+            profile_rounds: args.profile_rounds.or(config.profile_rounds).unwrap_or(0),
             extra_cargo_config: Vec::new(),
         })
     }

@@ -9,6 +9,7 @@
 pub mod changepoint;
 pub mod chart;
 pub mod html;
+mod matrix;
 pub mod site;
 pub mod trend;
 

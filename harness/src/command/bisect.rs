@@ -229,6 +229,7 @@ fn measure(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow::
         artifacts: built.artifacts.clone(),
         pgo: None,
         measurements,
+        paired: Vec::new(),
     };
     Ok(Baseline {
         schema_version: store::SCHEMA_VERSION,

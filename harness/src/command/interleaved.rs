@@ -89,8 +89,37 @@ pub(super) struct Job<'a> {
     pub baselines_dir: &'a Path,
 }
 
+impl Job<'_> {
+    /// The setup of this comparison's rounds: seeded by the two commits.
+    fn setup(&self) -> RoundsSetup<'_> {
+        RoundsSetup {
+            seed: interleave::seed(&self.base.sha, &self.head.sha, 1),
+            full: self.full,
+            startup: self.startup.as_ref(),
+            rules: self.rules,
+            names: [Side::Base.name(), Side::Head.name()],
+        }
+    }
+}
+
+/// What paired rounds need besides their units and builds: the schedule's seed, the mode
+/// (the length of a burst), the start-up measurement, the rules the looks judge by, and the
+/// names of the two sides in progress lines.
+pub(super) struct RoundsSetup<'a> {
+    /// The seed of every round's order.
+    pub seed: u64,
+    /// Full mode's longer bursts.
+    pub full: bool,
+    /// The start-up measurement, if configured.
+    pub startup: Option<&'a Startup>,
+    /// The rules: the family's α and each series' gate.
+    pub rules: &'a GateRules,
+    /// What the base and the head side are called.
+    pub names: [&'a str; 2],
+}
+
 /// The frozen builds of each side, per profile.
-type Frozen = BTreeMap<(Side, String), Built>;
+pub(super) type Frozen = BTreeMap<(Side, String), Built>;
 
 /// Copies the executables of `measured`'s builds aside as `side`'s, under `scratch`.
 fn freeze_side(
@@ -109,10 +138,13 @@ fn freeze_side(
 }
 
 /// Both sides as measured, with their frozen builds per profile.
-struct Sides<'m> {
-    base: &'m Measured,
-    head: &'m Measured,
-    frozen: Frozen,
+pub(super) struct Sides<'m> {
+    /// The base side's measurement (its target's benches).
+    pub base: &'m Measured,
+    /// The head side's.
+    pub head: &'m Measured,
+    /// The build each side's unit of a profile runs.
+    pub frozen: Frozen,
 }
 
 impl Sides<'_> {
@@ -155,7 +187,7 @@ pub(super) fn compare_both(job: &Job<'_>) -> anyhow::Result<Comparison> {
     } else {
         Sequential::QUICK
     };
-    let (gathered, rounds) = run_rounds(job, &sides, &units, plan, &home)?;
+    let (gathered, rounds) = run_rounds(&job.setup(), &sides, &units, plan, &home)?;
     let mut base_pooled = sides.base.baseline.clone();
     let mut head_pooled = sides.head.baseline.clone();
     apply(
@@ -234,7 +266,7 @@ pub(super) fn aa_rounds(job: &Job<'_>, rounds: usize) -> anyhow::Result<Pairs> {
         budget: rounds,
     };
     let home = scratch.path().join("results");
-    let (_, paired) = run_rounds(job, &sides, &units, plan, &home)?;
+    let (_, paired) = run_rounds(&job.setup(), &sides, &units, plan, &home)?;
     Ok(paired.finish(|_| Vec::new()))
 }
 
@@ -242,7 +274,11 @@ pub(super) fn aa_rounds(job: &Job<'_>, rounds: usize) -> anyhow::Result<Pairs> {
 /// and the start-up block of every profile, except, with `skip_identical`, those whose
 /// executables are identical on both sides (the gate says `unchanged` for them without a
 /// measurement, §3.2).
-fn units(sides: &Sides<'_>, startup: Option<&Startup>, skip_identical: bool) -> Vec<Unit> {
+pub(super) fn units(
+    sides: &Sides<'_>,
+    startup: Option<&Startup>,
+    skip_identical: bool,
+) -> Vec<Unit> {
     let mut units = Vec::new();
     for (profile, head_built) in &sides.head.builds {
         let Some(base_built) = sides.base.builds.get(profile) else {
@@ -290,26 +326,26 @@ fn units(sides: &Sides<'_>, startup: Option<&Startup>, skip_identical: bool) -> 
 /// Runs the warm-up round and the paired rounds of `units` until every series has stopped
 /// or the plan's budget is spent. Returns every measured process (for the stored baselines)
 /// and the paired rounds.
-fn run_rounds(
-    job: &Job<'_>,
+pub(super) fn run_rounds(
+    setup: &RoundsSetup<'_>,
     sides: &Sides<'_>,
     units: &[Unit],
     plan: Sequential,
     home: &Path,
 ) -> anyhow::Result<(Gathered, Rounds)> {
-    let seed = interleave::seed(&job.base.sha, &job.head.sha, 1);
+    let seed = setup.seed;
     let progress = Progress::new(((plan.budget + 1) * units.len() * 2) as u64);
     let mut sampling: BTreeMap<Unit, RoundSampling> = units
         .iter()
-        .map(|u| (u.clone(), round_sampling(job.full)))
+        .map(|u| (u.clone(), round_sampling(setup.full)))
         .collect();
     // A start-up block per round: a share of the configured runs, at least three.
-    let startup = job.startup.as_ref().map(|s| Startup {
+    let startup = setup.startup.map(|s| Startup {
         runs: s.runs.div_ceil(plan.first).max(3),
         ..s.clone()
     });
     let mut gathered = Gathered::new();
-    let mut rounds = Rounds::new(plan, job.rules.alpha);
+    let mut rounds = Rounds::new(plan, setup.rules.alpha);
     for round in 0..=plan.budget {
         let going: Vec<Unit> = units
             .iter()
@@ -329,9 +365,9 @@ fn run_rounds(
             progress.step(
                 &profile,
                 &format!(
-                    "round {round}/{}, {what}, {:?}, {} going",
+                    "round {round}/{}, {what}, {}, {} going",
                     plan.budget,
-                    step.side,
+                    setup.names[usize::from(step.side == Side::Head)],
                     going.len()
                 ),
             );
@@ -375,7 +411,7 @@ fn run_rounds(
                 .push(head);
         }
         if round > 0 {
-            rounds.look(round, |key| gate::gate_of(key, job.rules));
+            rounds.look(round, |key| gate::gate_of(key, setup.rules));
         }
     }
     progress.finish();

@@ -66,6 +66,7 @@ fn baseline(sha: &str, measurements: Vec<Measurement>) -> Baseline {
                 artifacts: Vec::new(),
                 pgo: None,
                 measurements,
+                paired: Vec::new(),
             },
         )]),
         unmeasured: Vec::new(),

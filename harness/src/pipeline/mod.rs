@@ -113,11 +113,7 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
         profiles,
         unmeasured,
     };
-    let path = if plan.partial {
-        store::save_partial(&plan.baselines_dir, &baseline)?
-    } else {
-        store::save(&plan.baselines_dir, &baseline)?
-    };
+    let path = save(plan, &baseline)?;
     Ok(Measured {
         baseline,
         path,
@@ -125,6 +121,15 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
         builds,
         _worktree: worktree,
     })
+}
+
+/// Stores `baseline` as the plan says: whole, or as a part (`run --partial`); returns where.
+pub fn save(plan: &Plan, baseline: &Baseline) -> crate::error::Result<std::path::PathBuf> {
+    if plan.partial {
+        store::save_partial(&plan.baselines_dir, baseline)
+    } else {
+        store::save(&plan.baselines_dir, baseline)
+    }
 }
 
 /// Checks the tools the plan needs before anything is built: valgrind and the runner of each

@@ -128,6 +128,7 @@ pub(super) fn measure_profile(
         artifacts: built.artifacts.clone(),
         pgo: pgo_info,
         measurements,
+        paired: Vec::new(),
     };
     Ok((run, built, unmeasured))
 }

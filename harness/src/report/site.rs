@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 
 use crate::gate::{BudgetResult, Comparison, MetricClass, SeriesVerdict, Verdict, pct};
 use crate::git::short;
-use crate::measure::Measurement;
 use crate::metric::Metric;
 use crate::profile::Profile;
 use crate::render::gate as gate_render;
@@ -51,7 +50,7 @@ pub fn render(inputs: &Inputs<'_>) -> Result<Vec<Page>, ChartError> {
     }];
     pages.push(Page {
         path: "matrix.html".into(),
-        html: matrix(target, inputs.latest)?,
+        html: super::matrix::matrix(target, inputs.latest)?,
     });
     let commits = CommitTexts::of(inputs.trends);
     for (bench, trends) in inputs.trends.benches() {
@@ -399,7 +398,7 @@ fn bench_page(
 
 /// The order of profiles in lines and columns: release, release-lto, release-consistent, pgo,
 /// then any other.
-fn profile_rank(name: &str) -> (usize, String) {
+pub(super) fn profile_rank(name: &str) -> (usize, String) {
     (
         Profile::ALL
             .iter()
@@ -407,179 +406,6 @@ fn profile_rank(name: &str) -> (usize, String) {
             .unwrap_or(usize::MAX),
         name.to_string(),
     )
-}
-
-/// The metrics the profile matrix compares.
-const MATRIX_METRICS: [Metric; 5] = [
-    Metric::WallTime,
-    Metric::Instructions,
-    Metric::StartupWall,
-    Metric::BinarySize,
-    Metric::BuildWall,
-];
-
-fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, ChartError> {
-    let Some(latest) = latest else {
-        return Ok(page(
-            "Profile matrix",
-            target,
-            0,
-            "<p class=\"note\">No baseline yet.</p>",
-        ));
-    };
-    let mut profiles: Vec<&str> = latest.profiles.keys().map(String::as_str).collect();
-    profiles.sort_by_key(|p| profile_rank(p));
-    // (bench, metric) → profile → measurement
-    let mut rows: BTreeMap<(usize, &str, &str), BTreeMap<&str, &Measurement>> = BTreeMap::new();
-    for (profile, run) in &latest.profiles {
-        for m in &run.measurements {
-            if let Some(rank) = MATRIX_METRICS.iter().position(|x| *x == m.metric) {
-                if m.bench == "build/dependencies" {
-                    continue;
-                }
-                rows.entry((rank, m.bench.as_str(), m.metric.as_str()))
-                    .or_default()
-                    .insert(profile.as_str(), m);
-            }
-        }
-    }
-    let gain = |row: &BTreeMap<&str, &Measurement>, profile: &str| -> Option<f64> {
-        let base = row.get("release")?;
-        let other = row.get(profile)?;
-        crate::metric::relative_change(other.value, base.value, base.lower_is_better).map(|d| -d)
-    };
-    // The 95% interval of a gain, from the two profiles' samples (§6's seeded bootstrap of the
-    // ratio of medians), where both have enough of them.
-    let interval = |row: &BTreeMap<&str, &Measurement>, profile: &str| -> Option<(f64, f64)> {
-        let base = row.get("release")?;
-        let other = row.get(profile)?;
-        let enough = |m: &Measurement| m.samples.len() >= crate::gate::MIN_SAMPLES;
-        if !enough(base) || !enough(other) {
-            return None;
-        }
-        let seed = crate::stats::seed_from(
-            format!(
-                "{}\0{}\0{profile}\0{}",
-                base.bench, base.metric, latest.commit.sha
-            )
-            .as_bytes(),
-        );
-        // A gain is better-positive: the other profile's worse-positive interval, negated.
-        let (lo, hi) = crate::gate::worse_interval(
-            &base.samples,
-            &other.samples,
-            other.lower_is_better,
-            seed,
-        )?;
-        Some((-hi, -lo))
-    };
-    let mut header: Vec<&str> = vec!["bench", "metric"];
-    header.extend(profiles.iter().copied());
-    header.extend(["best", "PGO gain", "LTO gain"]);
-    let mut table_rows = Vec::new();
-    let mut bar_rows = Vec::new();
-    for ((_, bench, metric), row) in &rows {
-        let best = row
-            .iter()
-            .min_by(|a, b| {
-                let key = |m: &Measurement| if m.lower_is_better { m.value } else { -m.value };
-                key(a.1).total_cmp(&key(b.1))
-            })
-            .map(|(p, _)| *p);
-        let mut cells = vec![escape(bench), escape(metric)];
-        for p in &profiles {
-            let text = row
-                .get(p)
-                .map(|m| m.unit.format(m.value))
-                .unwrap_or_else(|| "–".into());
-            if Some(*p) == best && row.len() > 1 {
-                cells.push(format!("<td class=\"num winner\">{}</td>", escape(&text)));
-            } else {
-                cells.push(num(&text));
-            }
-        }
-        cells.push(escape(best.unwrap_or("–")));
-        let (pgo, lto) = (gain(row, "pgo"), gain(row, "release-lto"));
-        let (pgo_ci, lto_ci) = (interval(row, "pgo"), interval(row, "release-lto"));
-        cells.push(gain_cell(pgo, pgo_ci));
-        cells.push(gain_cell(lto, lto_ci));
-        table_rows.push(cells);
-        // Build time is the cost of a profile, not a gain: it stays out of the gain chart.
-        if (pgo.is_some() || lto.is_some()) && *metric != Metric::BuildWall.as_str() {
-            let colour = |ci: Option<(f64, f64)>, colour| {
-                if within_noise(ci) {
-                    chart::FAINT
-                } else {
-                    colour
-                }
-            };
-            let pct_ci = |ci: Option<(f64, f64)>| ci.map(|(lo, hi)| (lo * 100.0, hi * 100.0));
-            bar_rows.push(BarRow {
-                label: format!("{bench} · {metric}"),
-                bars: vec![
-                    (pgo.unwrap_or(0.0) * 100.0, colour(pgo_ci, chart::BETTER)),
-                    (lto.unwrap_or(0.0) * 100.0, colour(lto_ci, chart::SECOND)),
-                ],
-                whiskers: vec![pct_ci(pgo_ci), pct_ci(lto_ci)],
-            });
-        }
-    }
-    let mut body = format!(
-        "<p>Commit <code>{}</code> ({}), mode <code>{}</code>. Each row is one bench and metric under every profile; the best is highlighted. A gain is the improvement against <code>release</code>: positive is faster or smaller.</p>\n",
-        short(&latest.commit.sha),
-        escape(&latest.commit.subject),
-        escape(&latest.mode)
-    );
-    if table_rows.is_empty() {
-        body.push_str("<p class=\"note\">No measurement to compare across profiles.</p>\n");
-    } else {
-        if let Some(svg) = chart::bars(
-            "PGO and fat-LTO gain against release",
-            "gain against release (%), positive = better",
-            &bar_rows,
-            &[
-                ("PGO", chart::BETTER),
-                ("fat LTO", chart::SECOND),
-                ("within noise", chart::FAINT),
-            ],
-        )? {
-            body.push_str(&figure(
-                &svg,
-                "Per bench and metric: the PGO and fat-LTO gain over the release profile, with its 95% interval where the profiles have samples; a grey bar's interval includes no gain (within noise).",
-            ));
-        }
-        body.push_str(&table(&header, &table_rows));
-    }
-    Ok(page("Profile matrix", target, 0, &body))
-}
-
-/// Whether a gain's interval includes no gain.
-fn within_noise(ci: Option<(f64, f64)>) -> bool {
-    ci.is_some_and(|(lo, hi)| lo <= 0.0 && 0.0 <= hi)
-}
-
-/// A gain's table cell: the gain, its interval, and "within noise" greyed when the interval
-/// includes no gain.
-fn gain_cell(gain: Option<f64>, ci: Option<(f64, f64)>) -> String {
-    let Some(g) = gain else {
-        return num("–");
-    };
-    let mut text = gain_text(g);
-    if let Some((lo, hi)) = ci {
-        text.push_str(&format!(" [{}, {}]", gain_text(lo), gain_text(hi)));
-    }
-    if within_noise(ci) {
-        format!(
-            "<td class=\"num muted\">{} within noise</td>",
-            escape(&text)
-        )
-    } else {
-        num(&text)
-    }
-}
-
-fn gain_text(g: f64) -> String {
-    format!("{:+.1}%", g * 100.0)
 }
 
 /// A line said once for many series, their rows (at most 40) folded under it.

@@ -203,6 +203,7 @@ pub(crate) mod tests {
                 artifacts: Vec::new(),
                 pgo: None,
                 measurements,
+                paired: Vec::new(),
             },
         );
         b

@@ -70,6 +70,25 @@ pub struct ProfileRun {
     pub pgo: Option<PgoInfo>,
     /// Every measurement, sorted by bench, then metric.
     pub measurements: Vec<Measurement>,
+    /// The wall-time series measured against another profile of the same commit in paired
+    /// rounds (`perfgate run --profile-rounds N`), sorted by bench, then metric; absent when
+    /// the profiles were measured one after the other only.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paired: Vec<PairedSeries>,
+}
+
+/// One series of a profile measured against another profile's build of the same commit, in
+/// paired rounds: each round ran both profiles' processes back to back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PairedSeries {
+    /// The bench id.
+    pub bench: String,
+    /// The metric (`wall_time_ns`, `startup_wall_ns`).
+    pub metric: crate::metric::Metric,
+    /// The profile measured against (`release`).
+    pub against: String,
+    /// Per round, ln(this profile's value) − ln(the other's), in round order.
+    pub log_ratios: Vec<f64>,
 }
 
 /// The file name of the baseline of commit `sha`: `<sha>.json`, or `<sha>-dirty.json` when
@@ -412,6 +431,7 @@ mod tests {
                     38966.0,
                 ),
             ],
+            paired: Vec::new(),
         };
         Baseline {
             schema_version: SCHEMA_VERSION,

@@ -157,6 +157,87 @@ fn all_four_profiles_with_verified_pgo() {
 }
 
 #[test]
+fn profile_rounds_pair_each_profile_with_release_and_the_matrix_shows_it() {
+    let _lock = build_lock();
+    let fixture = Fixture::tiny();
+    let out = fixture.perfgate(&[
+        "run",
+        "--quick",
+        "--profiles",
+        "release,release-lto",
+        "--profile-rounds",
+        "6",
+    ]);
+    assert_exit(&out, 0);
+    assert!(
+        text(&out.stderr).contains("6 paired rounds of 2 unit(s) against release"),
+        "{}",
+        text(&out.stderr)
+    );
+    let baseline = load(&fixture.baselines()[0]);
+    // Release is what the others are paired with: it has no paired series of its own.
+    assert!(baseline["profiles"]["release"].get("paired").is_none());
+    let paired = baseline["profiles"]["release-lto"]["paired"]
+        .as_array()
+        .expect("fat LTO's paired series");
+    let series = |bench: &str, metric: &str| {
+        paired
+            .iter()
+            .find(|p| p["bench"] == bench && p["metric"] == metric)
+            .unwrap_or_else(|| panic!("{bench} {metric} in {paired:#?}"))
+    };
+    for (bench, metric) in [
+        ("checksum/1000", "wall_time_ns"),
+        ("startup/tiny", "startup_wall_ns"),
+    ] {
+        let s = series(bench, metric);
+        assert_eq!(s["against"], "release");
+        let ratios = s["log_ratios"].as_array().expect("log ratios");
+        // Every round (the warm-up left out) gives one ratio, a finite one (how far from 0 is
+        // the machine's to say: a busy one moves start-up several-fold).
+        assert_eq!(ratios.len(), 6, "{s:#}");
+        assert!(
+            ratios
+                .iter()
+                .all(|r| r.as_f64().is_some_and(f64::is_finite)),
+            "{s:#}"
+        );
+    }
+    let out = fixture.perfgate(&["report"]);
+    assert_exit(&out, 0);
+    let matrix = std::fs::read_to_string(fixture.root().join("reports/matrix.html"))
+        .expect("the matrix page");
+    assert!(matrix.contains("] paired ×6"), "{matrix}");
+
+    // Without release there is nothing to pair with: said, and the run stores its baseline
+    // (the report just written left the work tree dirty).
+    let out = fixture.perfgate(&[
+        "run",
+        "--quick",
+        "--profiles",
+        "release-lto",
+        "--profile-rounds",
+        "6",
+        "--allow-dirty",
+    ]);
+    assert_exit(&out, 0);
+    assert!(
+        text(&out.stderr)
+            .contains("pair each profile with `release`, which this run did not build"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A number of rounds out of range is refused before anything is built.
+    let out = fixture.perfgate(&["run", "--quick", "--profile-rounds", "0"]);
+    assert_exit(&out, 2);
+    assert!(
+        text(&out.stderr).contains("--profile-rounds"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
 fn rev_measures_an_older_commit_without_touching_the_checkout() {
     let _lock = build_lock();
     let fixture = Fixture::tiny();
