@@ -25,6 +25,18 @@ pub enum Profile {
     Pgo,
 }
 
+/// The order of stored profile names in a report's lines and columns: release, release-lto,
+/// release-consistent, pgo, then any other by name.
+pub fn rank(name: &str) -> (usize, String) {
+    (
+        Profile::ALL
+            .iter()
+            .position(|p| p.name() == name)
+            .unwrap_or(usize::MAX),
+        name.to_string(),
+    )
+}
+
 impl Profile {
     /// Every profile, in the order perfgate builds them.
     pub const ALL: [Profile; 4] = [

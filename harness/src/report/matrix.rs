@@ -13,7 +13,6 @@ use crate::store::{Baseline, PairedSeries};
 
 use super::chart::{self, BarRow, ChartError};
 use super::html::{escape, figure, num, page, table};
-use super::site::profile_rank;
 
 /// The metrics the profile matrix compares.
 const MATRIX_METRICS: [Metric; 5] = [
@@ -34,7 +33,7 @@ pub(super) fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, 
         ));
     };
     let mut profiles: Vec<&str> = latest.profiles.keys().map(String::as_str).collect();
-    profiles.sort_by_key(|p| profile_rank(p));
+    profiles.sort_by_key(|p| crate::profile::rank(p));
     // (bench, metric) → profile → measurement
     let mut rows: BTreeMap<(usize, &str, &str), BTreeMap<&str, &Measurement>> = BTreeMap::new();
     for (profile, run) in &latest.profiles {

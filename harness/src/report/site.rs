@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use crate::gate::{BudgetResult, Comparison, MetricClass, SeriesVerdict, Verdict, pct};
 use crate::git::short;
 use crate::metric::Metric;
-use crate::profile::Profile;
 use crate::render::gate as gate_render;
 use crate::store::Baseline;
 
@@ -320,7 +319,7 @@ fn bench_page(
     let mut change_rows = Vec::new();
     for metric in metrics {
         let mut lines_of = by_metric[metric].clone();
-        lines_of.sort_by_key(|t| profile_rank(&t.key.profile));
+        lines_of.sort_by_key(|t| crate::profile::rank(&t.key.profile));
         let unit = lines_of[0].unit;
         let noisy = lines_of[0].class == MetricClass::Noisy;
         let lines = lines_of
@@ -394,18 +393,6 @@ fn bench_page(
         ));
     }
     Ok(page(bench, &trends.target, 1, &body))
-}
-
-/// The order of profiles in lines and columns: release, release-lto, release-consistent, pgo,
-/// then any other.
-pub(super) fn profile_rank(name: &str) -> (usize, String) {
-    (
-        Profile::ALL
-            .iter()
-            .position(|p| p.name() == name)
-            .unwrap_or(usize::MAX),
-        name.to_string(),
-    )
 }
 
 /// A line said once for many series, their rows (at most 40) folded under it.
