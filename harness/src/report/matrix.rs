@@ -155,7 +155,7 @@ pub(super) fn matrix(target: &str, latest: Option<&Baseline>) -> Result<String, 
         )? {
             body.push_str(&figure(
                 &svg,
-                "Per bench and metric: the PGO and fat-LTO gain over the release profile, with its 95% interval: paired (the signed-rank interval of the rounds in which both profiles ran back to back, <code>perfgate run --profile-rounds N</code>; “paired ×N” in the table) where measured so, else from the two profiles' samples; a grey bar's interval includes no gain (within noise).",
+                "Per bench and metric: the PGO and fat-LTO gain over the release profile, with its 95% interval: paired (the signed-rank interval of the rounds in which both profiles ran back to back, from perfgate run --profile-rounds N; “paired ×N” in the table) where measured so, else from the two profiles' samples; a grey bar's interval includes no gain (within noise).",
             ));
         }
         body.push_str(&table(&header, &table_rows));
