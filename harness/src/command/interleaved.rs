@@ -260,11 +260,7 @@ pub(super) fn aa_rounds(job: &Job<'_>, rounds: usize) -> anyhow::Result<Pairs> {
         frozen,
     };
     let units = units(&sides, job.startup.as_ref(), false);
-    let plan = Sequential {
-        first: rounds,
-        every: rounds,
-        budget: rounds,
-    };
+    let plan = Sequential::fixed(rounds);
     let home = scratch.path().join("results");
     let (_, paired) = run_rounds(&job.setup(), &sides, &units, plan, &home)?;
     Ok(paired.finish(|_| Vec::new()))

@@ -63,11 +63,7 @@ pub(super) fn pair_profiles(measured: &mut Measured, plan: &Plan) -> anyhow::Res
         rules: &rules,
         names: [release, "profile"],
     };
-    let schedule = Sequential {
-        first: rounds,
-        every: rounds,
-        budget: rounds,
-    };
+    let schedule = Sequential::fixed(rounds);
     let scratch = crate::atomic::scratch_dir()?;
     let (_, paired) = interleaved::run_rounds(
         &setup,
@@ -76,6 +72,7 @@ pub(super) fn pair_profiles(measured: &mut Measured, plan: &Plan) -> anyhow::Res
         schedule,
         &scratch.path().join("results"),
     )?;
+    // The series come ordered by profile, bench and metric, so each run's stay sorted.
     for (key, series) in paired.finish(|_| Vec::new()) {
         if let Some(run) = measured.baseline.profiles.get_mut(&key.profile) {
             run.paired.push(PairedSeries {
@@ -85,10 +82,6 @@ pub(super) fn pair_profiles(measured: &mut Measured, plan: &Plan) -> anyhow::Res
                 log_ratios: series.log_ratios,
             });
         }
-    }
-    for run in measured.baseline.profiles.values_mut() {
-        run.paired
-            .sort_by(|a, b| (&a.bench, &a.metric).cmp(&(&b.bench, &b.metric)));
     }
     Ok(true)
 }

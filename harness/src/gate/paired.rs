@@ -29,6 +29,16 @@ pub struct Sequential {
 }
 
 impl Sequential {
+    /// Exactly `rounds` rounds and one look at the end: no early stop (an A/A calibration, the
+    /// profile rounds of `perfgate run`).
+    pub fn fixed(rounds: usize) -> Sequential {
+        Sequential {
+            first: rounds,
+            every: rounds,
+            budget: rounds,
+        }
+    }
+
     /// Quick mode: looks at 8, 12, …, 24 rounds.
     pub const QUICK: Sequential = Sequential {
         first: 8,
