@@ -17,6 +17,9 @@ pub struct NoiseRow {
     pub rounds: usize,
     /// σ̂_d: 1.4826 · MAD of the per-round log ratios.
     pub spread: f64,
+    /// The Hodges–Lehmann shift of the copies, e^HL − 1: near zero unless where or how a copy
+    /// runs (its path, its place in memory) moves its speed.
+    pub shift: f64,
     /// MDE95 of the paired test over these rounds.
     pub mde: f64,
     /// The configured gate of the series.
@@ -36,6 +39,7 @@ pub fn calibrate(pairs: &Pairs, rules: &GateRules) -> Vec<NoiseRow> {
         .filter_map(|(key, paired)| {
             let d = &paired.log_ratios;
             let spread = stats::paired_spread(d)?;
+            let shift = stats::walsh_median(d)?.exp_m1();
             let mde = stats::detectable_shift(spread, d.len());
             let n = d.len() as f64;
             let gate = gate_of(key, rules);
@@ -51,6 +55,7 @@ pub fn calibrate(pairs: &Pairs, rules: &GateRules) -> Vec<NoiseRow> {
                 key: key.clone(),
                 rounds: d.len(),
                 spread,
+                shift,
                 mde,
                 gate,
                 false_alarm,
@@ -135,7 +140,11 @@ mod tests {
 
     fn pairs() -> Pairs {
         let mut pairs = Pairs::new();
-        for (bench, wobble) in [("quiet", 0.002), ("loud", 0.03)] {
+        for (bench, wobble, offset) in [
+            ("quiet", 0.002, 0.0),
+            ("loud", 0.03, 0.0),
+            ("placed", 0.002, 0.03),
+        ] {
             pairs.insert(
                 SeriesKey {
                     profile: "release".into(),
@@ -143,7 +152,9 @@ mod tests {
                     metric: "wall_time_ns".into(),
                 },
                 Paired {
-                    log_ratios: (0..24).map(|r| [wobble, -wobble][r % 2]).collect(),
+                    log_ratios: (0..24)
+                        .map(|r| (1.0f64 + offset).ln() + [wobble, -wobble][r % 2])
+                        .collect(),
                     stop: Stop::Budget,
                     alpha: 0.05,
                 },
@@ -167,6 +178,12 @@ mod tests {
         assert_eq!(loud.suggested_gate, 0.04);
         assert!(loud.false_alarm > quiet.false_alarm);
         assert_eq!(loud.gate, 0.10);
+        // Two copies of one build that run 3% apart (a copy's place, not noise): the shift says
+        // so, the spread does not.
+        assert!(quiet.shift.abs() < 1e-12 && loud.shift.abs() < 1e-12);
+        let placed = row("placed");
+        assert!((placed.shift - 0.03).abs() < 1e-12, "{}", placed.shift);
+        assert!((placed.spread - quiet.spread).abs() < 1e-12);
     }
 
     #[test]
@@ -174,7 +191,10 @@ mod tests {
         let rows = calibrate(&pairs(), &GateRules::default());
         let block = toml_block(&rows, 24);
         assert!(block.starts_with(TOML_BLOCK_START));
-        assert!(block.contains("# [gate.benches]\n# \"loud\" = 4\n# \"quiet\" = 1\n"));
+        assert!(
+            block.contains("# [gate.benches]\n# \"loud\" = 4\n# \"placed\" = 1\n# \"quiet\" = 1\n"),
+            "{block}"
+        );
         assert!(block.lines().all(|l| l.starts_with('#')), "{block}");
         let config = "[run]\nbuild_time_samples = 1\n";
         let once = with_block(config, &block);

@@ -14,6 +14,7 @@ pub fn table(rows: &[NoiseRow], rounds: usize) -> String {
             "metric",
             "rounds",
             "spread",
+            "shift",
             "MDE95",
             "gate",
             "false alarms ≤",
@@ -29,6 +30,7 @@ pub fn table(rows: &[NoiseRow], rounds: usize) -> String {
             r.key.metric.to_string(),
             r.rounds.to_string(),
             plain_pct(r.spread),
+            crate::gate::pct(r.shift),
             plain_pct(r.mde),
             plain_pct(r.gate),
             format!("{:.2}%", 100.0 * r.false_alarm),
@@ -36,12 +38,12 @@ pub fn table(rows: &[NoiseRow], rounds: usize) -> String {
         ]);
     }
     format!(
-        "A/A calibration: HEAD against itself, {rounds} paired rounds. spread: of the per-round log ratios (1.4826·MAD); MDE95: the smallest shift these rounds detect with 95% power; false alarms: the chance a change-free pull request's estimate crosses the gate here.\n\n{}",
+        "A/A calibration: HEAD against itself, {rounds} paired rounds. spread: of the per-round log ratios (1.4826·MAD); shift: the Hodges–Lehmann estimate of the two copies' difference; MDE95: the smallest shift these rounds detect with 95% power; false alarms: the chance a change-free pull request's estimate crosses the gate here.\n\n{}",
         crate::render::columns::columns(&lines)
     )
 }
 
-/// The rows as JSON: `rounds` and `series` (`key`, `rounds`, `spread`, `mde`, `gate`,
+/// The rows as JSON: `rounds` and `series` (`key`, `rounds`, `spread`, `shift`, `mde`, `gate`,
 /// `false_alarm`, `suggested_gate`, fractions).
 pub fn json(rows: &[NoiseRow], rounds: usize) -> serde_json::Value {
     json!({
@@ -50,6 +52,7 @@ pub fn json(rows: &[NoiseRow], rounds: usize) -> serde_json::Value {
             "key": r.key,
             "rounds": r.rounds,
             "spread": r.spread,
+            "shift": r.shift,
             "mde": r.mde,
             "gate": r.gate,
             "false_alarm": r.false_alarm,

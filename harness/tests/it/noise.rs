@@ -31,6 +31,8 @@ fn noise_calibrates_the_wall_time_series_and_writes_commented_gates() {
     assert_eq!(wall["rounds"], 6);
     let number = |v: &Value| v.as_f64().expect("a number");
     assert!(number(&wall["spread"]) >= 0.0);
+    // The two copies' shift: a relative change, so above −100%.
+    assert!(number(&wall["shift"]) > -1.0, "{wall}");
     let (mde, suggested) = (number(&wall["mde"]), number(&wall["suggested_gate"]));
     assert!(suggested >= mde && suggested >= 0.01, "{wall}");
     assert!((0.0..=1.0).contains(&number(&wall["false_alarm"])));
@@ -65,6 +67,10 @@ fn noise_calibrates_the_wall_time_series_and_writes_commented_gates() {
         "{table}"
     );
     assert!(table.contains("checksum/1000"), "{table}");
+    assert!(
+        table.contains("shift: the Hodges–Lehmann estimate"),
+        "{table}"
+    );
 
     // Too few rounds for a paired test is refused.
     let out = fixture.perfgate(&["noise", "--rounds", "2"]);
