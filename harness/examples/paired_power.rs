@@ -30,11 +30,9 @@ struct Outcome {
     rounds: Vec<f64>,
 }
 
-/// A standard normal deviate (Box–Muller) from two uniform ones.
+/// A standard normal deviate (Box–Muller) from two uniform ones, the first in (0, 1].
 fn normal(rng: &mut SplitMix64) -> f64 {
-    let uniform =
-        |rng: &mut SplitMix64| ((rng.next_u64() >> 11) as f64 + 0.5) / (1u64 << 53) as f64;
-    let (u, v) = (uniform(rng), uniform(rng));
+    let (u, v) = (1.0 - rng.next_unit(), rng.next_unit());
     (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
 }
 
@@ -48,7 +46,7 @@ fn wall(bench: &str, value: f64) -> Vec<Measurement> {
 }
 
 /// One simulated comparison under `plan`: how the studied series stopped, after how many
-/// rounds.
+/// rounds, and whether its estimate is worse.
 fn compare(plan: Sequential, s: &Scenario, rng: &mut SplitMix64) -> (Stop, usize, bool) {
     let studied = Unit::Bench {
         profile: "release".into(),
@@ -78,11 +76,10 @@ fn compare(plan: Sequential, s: &Scenario, rng: &mut SplitMix64) -> (Stop, usize
             break;
         }
     }
-    let taken = rounds.rounds_of(&key);
     let pairs = rounds.finish(|_| Vec::new());
     let studied = &pairs[&key];
     let worse = stats::walsh_median(&studied.log_ratios).is_some_and(|hl| hl > 0.0);
-    (studied.stop, taken, worse)
+    (studied.stop, studied.log_ratios.len(), worse)
 }
 
 fn simulate(plan: Sequential, s: &Scenario, runs: usize, seed: u64) -> Outcome {

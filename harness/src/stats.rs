@@ -244,7 +244,7 @@ impl SplitMix64 {
 
     /// A uniform number in [0, 1): the top 53 bits of the next draw, ⌊r/2¹¹⌋·2⁻⁵³, exact in
     /// an `f64`.
-    fn next_unit(&mut self) -> f64 {
+    pub fn next_unit(&mut self) -> f64 {
         (self.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 }
