@@ -473,6 +473,18 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1000))]
     pub profile_rounds: Option<u16>,
 
+    /// Measure everything, even the steps whose executable and inputs are identical to an
+    /// earlier commit's baseline (by default their measurements are taken over, marked
+    /// `reused_from`).
+    #[arg(long)]
+    pub no_reuse: bool,
+
+    /// Measure one shard of each profile's bench targets and extra measurements (`K/N`, e.g.
+    /// `1/2`), balanced by their durations in the last baseline; stored as a part, which
+    /// `perfgate merge` joins with the other shards.
+    #[arg(long, value_name = "K/N", value_parser = crate::shard::Shard::parse)]
+    pub shard: Option<crate::shard::Shard>,
+
     /// The config file (default: `perfgate.toml` at the repository root).
     #[arg(long, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -489,8 +501,10 @@ impl RunArgs {
             rev: self.rev.clone(),
             baselines: self.baselines.clone(),
             allow_dirty: self.allow_dirty,
-            partial: self.partial,
+            partial: self.partial || self.shard.is_some(),
             profile_rounds: self.profile_rounds.map(usize::from),
+            reuse: !self.no_reuse,
+            shard: self.shard,
         }
     }
 }

@@ -256,6 +256,7 @@ fn run_command(args: &RunArgs) -> anyhow::Result<u8> {
     } else {
         emit(&summary::table(&baseline))?;
         emit(&summary::unmeasured(&baseline))?;
+        emit(&summary::steps(&baseline))?;
         emit(&format!("baseline written to {}\n", path.display()))?;
     }
     Ok(exit::OK)

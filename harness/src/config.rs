@@ -50,6 +50,14 @@ pub struct Config {
     /// `[run] profile_rounds`: paired rounds of every profile's wall-time units against
     /// release's after the profiles are measured (at most [`MAX_PROFILE_ROUNDS`]).
     pub profile_rounds: Option<usize>,
+    /// `[run] reuse`: take over identical steps' measurements from an earlier commit
+    /// (default true).
+    pub reuse: Option<bool>,
+    /// `[run] always_measure`: bench targets never taken over from an earlier commit.
+    pub always_measure: Option<Vec<String>>,
+    /// `[run.inputs]`: bench target → files and folders (relative to the target crate) its
+    /// measurements depend on besides its executable, hashed into its reuse key.
+    pub inputs: BTreeMap<String, Vec<PathBuf>>,
     /// `[pgo] train`: the training command (argv); absent: the crate's benches, quick.
     pub pgo_train: Option<Vec<String>>,
     /// `[startup] binary`: the target binary whose start-up is timed.
@@ -162,6 +170,18 @@ impl Config {
                                     .invalid(key, "must be a number of rounds from 1 to 1000"));
                             }
                         },
+                        "reuse" => config.reuse = Some(reader.boolean(key, v)?),
+                        "always_measure" => config.always_measure = Some(reader.strings(key, v)?),
+                        "inputs" => {
+                            for (bench, paths) in reader.table(key, v)?.iter() {
+                                let full = format!("{key}.{}", bench.as_str());
+                                let paths = reader.strings(&full, paths)?;
+                                config.inputs.insert(
+                                    bench.as_str().to_string(),
+                                    paths.into_iter().map(PathBuf::from).collect(),
+                                );
+                            }
+                        }
                         _ => return Ok(false),
                     }
                     Ok(true)
@@ -444,6 +464,10 @@ baselines = "baselines"
 build_time_samples = 3
 jobs = 2
 profile_rounds = 8
+reuse = false
+always_measure = ["fscheck"]
+[run.inputs]
+parse = ["benches/data", "Cargo.toml"]
 [pgo]
 train = ["bench"]
 [startup]
@@ -483,6 +507,15 @@ max = 5e6
         assert_eq!(config.profiles.as_deref().map(|p| p.len()), Some(2));
         assert_eq!(config.startup_runs, Some(200));
         assert_eq!(config.profile_rounds, Some(8));
+        assert_eq!(config.reuse, Some(false));
+        assert_eq!(config.always_measure, Some(vec!["fscheck".to_string()]));
+        assert_eq!(
+            config.inputs.get("parse"),
+            Some(&vec![
+                PathBuf::from("benches/data"),
+                PathBuf::from("Cargo.toml")
+            ])
+        );
         assert_eq!(config.threshold_pct, Some(10.0));
         assert_eq!(config.gate_metrics.get("instructions"), Some(&5.0));
         assert_eq!(config.gate_benches.get("parse/large/*"), Some(&15.0));

@@ -56,6 +56,16 @@ pub enum Error {
         problem: String,
     },
 
+    /// A file a measurement is declared to depend on (`[run.inputs]`, `[startup] stdin`) is
+    /// not there to be hashed.
+    #[error("`{}` ({what}) does not exist; fix the path in perfgate.toml (it is relative to the target crate)", path.display())]
+    InputMissing {
+        /// The path looked for.
+        path: PathBuf,
+        /// Which setting names it.
+        what: &'static str,
+    },
+
     /// A profile name that perfgate does not know.
     #[error("unknown profile `{name}`; the profiles are {known}")]
     UnknownProfile {

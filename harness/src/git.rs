@@ -215,6 +215,28 @@ impl Repo {
         Ok(out)
     }
 
+    /// The git object id of each of `paths` (relative to the root: a folder's tree, a file's
+    /// blob) in commit `sha`, `-` for a path the commit does not have: a fingerprint of those
+    /// paths' contents at that commit.
+    pub fn object_ids(&self, sha: &str, paths: &[&Path]) -> Result<Vec<String>> {
+        let commit = self.resolve(sha)?;
+        let tree = commit.tree().map_err(|source| Error::Git {
+            action: format!("read the tree of {sha}"),
+            fix: "check that the repository is not damaged (`git fsck`)".to_string(),
+            source,
+        })?;
+        Ok(paths
+            .iter()
+            .map(|path| {
+                if path.as_os_str().is_empty() {
+                    return tree.id().to_string();
+                }
+                tree.get_path(path)
+                    .map_or_else(|_| "-".to_string(), |entry| entry.id().to_string())
+            })
+            .collect())
+    }
+
     /// The best common ancestor of `a` and `b` (what `git merge-base a b` prints).
     pub fn merge_base(&self, a: &str, b: &str) -> Result<String> {
         let (one, two) = (self.resolve(a)?.id(), self.resolve(b)?.id());
@@ -584,6 +606,25 @@ mod tests {
             "and its metadata"
         );
         assert!(repo.dirty_paths(&[]).expect("status").is_empty());
+    }
+
+    #[test]
+    fn object_ids_change_with_the_contents_of_their_path_only() {
+        let (fx, first, second) = two_commits();
+        fx.write("sub/b.txt", "b\n");
+        let third = fx.commit("third", 1_700_000_200);
+        let repo = fx.open();
+        let paths = [Path::new("a.txt"), Path::new("sub"), Path::new("")];
+        let at = |sha: &str| repo.object_ids(sha, &paths).expect("ids");
+        let (one, two, three) = (at(&first), at(&second), at(&third));
+        assert_ne!(one[0], two[0], "a.txt changed");
+        assert_eq!(two[0], three[0], "a.txt did not");
+        assert_eq!(one[1], "-", "no sub/ yet");
+        assert_ne!(three[1], "-");
+        assert!(
+            one[2] != two[2] && two[2] != three[2],
+            "the root tree follows every change"
+        );
     }
 
     #[test]

@@ -295,6 +295,7 @@ pub fn pool_processes(processes: &[Vec<Measurement>]) -> Vec<Measurement> {
             samples,
             interval: None,
             artifact_sha256: artifact,
+            reused_from: None,
             ..first.clone()
         });
     }

@@ -110,6 +110,11 @@ pub struct Measurement {
     /// identical-artifact check.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub artifact_sha256: Option<String>,
+    /// The commit whose baseline this measurement was taken over from, unmeasured, because
+    /// everything it depends on was identical (`docs/baseline-schema.md`, "Reuse"); `None`
+    /// when it was measured in this run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from: Option<String>,
 }
 
 impl Measurement {
@@ -129,6 +134,7 @@ impl Measurement {
             samples: Vec::new(),
             interval: None,
             artifact_sha256: None,
+            reused_from: None,
         }
     }
 

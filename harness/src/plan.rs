@@ -166,6 +166,11 @@ pub struct MeasureRequest {
     /// Paired rounds of each profile against release (`run --profile-rounds`); `None` takes
     /// the config's, else none.
     pub profile_rounds: Option<usize>,
+    /// Take over the measurements of steps whose inputs are identical in an earlier commit's
+    /// baseline (`perfgate run`, unless `--no-reuse` or `[run] reuse = false`).
+    pub reuse: bool,
+    /// Measure only this shard of each profile's units (`run --shard K/N`).
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// Everything a run needs to know, checked.
@@ -216,6 +221,16 @@ pub struct Plan {
     /// More `--config` values for every build (`explain` adds line tables, which change no
     /// code, so callgrind can name files and lines).
     pub extra_cargo_config: Vec<String>,
+    /// Take over identical steps' measurements from an earlier commit
+    /// ([`crate::pipeline::reuse`]).
+    pub reuse: bool,
+    /// Bench target → files and folders (relative to the target crate) its measurements
+    /// depend on besides its executable (`[run.inputs]`), hashed into its reuse key.
+    pub inputs: std::collections::BTreeMap<String, Vec<PathBuf>>,
+    /// Bench targets never taken over, always measured (`[run] always_measure`).
+    pub always_measure: Vec<String>,
+    /// The shard of each profile's units to measure (`run --shard K/N`).
+    pub shard: Option<crate::shard::Shard>,
 }
 
 /// The default limit of one bench target's run, in seconds (`[run] bench_timeout_s`): an hour,
@@ -326,6 +341,10 @@ impl Plan {
             ),
             profile_rounds: args.profile_rounds.or(config.profile_rounds).unwrap_or(0),
             extra_cargo_config: Vec::new(),
+            reuse: args.reuse && config.reuse.unwrap_or(true),
+            inputs: config.inputs.clone(),
+            always_measure: config.always_measure.clone().unwrap_or_default(),
+            shard: args.shard,
         })
     }
 

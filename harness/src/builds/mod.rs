@@ -659,6 +659,12 @@ fn target_info(
         target_directory,
     } = metadata;
     let crate_dir = manifest.parent().map(Path::to_path_buf).unwrap_or_default();
+    let mut member_dirs: Vec<PathBuf> = members
+        .iter()
+        .filter_map(|p| p.manifest_path.parent().map(Path::to_path_buf))
+        .collect();
+    member_dirs.sort();
+    member_dirs.dedup();
     let chosen = choose_packages(members, manifest, select.packages, &workspace_root)?;
     let prefixed = chosen.len() > 1;
     let display = match chosen.as_slice() {
@@ -839,6 +845,7 @@ fn target_info(
         crate_dir,
         workspace_root,
         cargo_target_dir: target_directory,
+        member_dirs,
         benches,
         bins,
         unmeasured,

@@ -154,6 +154,9 @@ pub struct TargetInfo {
     pub workspace_root: PathBuf,
     /// Cargo's target directory for it (perfgate builds under `<this>/perfgate/<profile>`).
     pub cargo_target_dir: PathBuf,
+    /// The directory of every member of its workspace, sorted: the sources a build of it
+    /// can read (what a build-time reuse key covers).
+    pub member_dirs: Vec<PathBuf>,
     /// The bench targets to run, after the plan's filter.
     pub benches: Vec<BenchTarget>,
     /// The names of its `[[bin]]` targets.

@@ -230,6 +230,8 @@ fn measure(ws: &Workspace, commit: &CommitInfo, series: &Series<'_>) -> anyhow::
         pgo: None,
         measurements,
         paired: Vec::new(),
+        steps: Vec::new(),
+        shard: None,
     };
     Ok(Baseline {
         schema_version: store::SCHEMA_VERSION,

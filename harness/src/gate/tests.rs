@@ -67,6 +67,8 @@ fn baseline(sha: &str, measurements: Vec<Measurement>) -> Baseline {
                 pgo: None,
                 measurements,
                 paired: Vec::new(),
+                steps: Vec::new(),
+                shard: None,
             },
         )]),
         unmeasured: Vec::new(),

@@ -5,8 +5,10 @@
 //! dispatches and prints.
 
 mod profile;
+pub mod reuse;
 
 use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
 
 use crate::builds;
 use crate::builds::pgo;
@@ -85,6 +87,31 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
         fingerprint::collect(&target.workspace_root.join("Cargo.lock"), &target.toolchain)?;
     preflight(plan, &target)?;
 
+    let mode = plan.mode();
+    let lender = plan
+        .reuse
+        .then(|| {
+            reuse::find_base(repo, &plan.baselines_dir, &commit.sha, |b| {
+                reuse::lends_to(b, mode, &fingerprint)
+            })
+        })
+        .flatten();
+    let timer = match plan.shard {
+        Some(_) => reuse::find_base(repo, &plan.baselines_dir, &commit.sha, |b| {
+            !b.dirty && b.mode == mode
+        }),
+        None => None,
+    };
+    let build_inputs = match dirty {
+        true => None,
+        false => build_inputs(repo, &commit.sha, source_root, &target),
+    };
+    let earlier = profile::Earlier {
+        reuse: lender.as_ref(),
+        durations: timer.as_ref(),
+        build_inputs: build_inputs.as_deref(),
+    };
+
     let progress = Progress::new(steps(plan, &target));
     let mut profiles = BTreeMap::new();
     let mut builds = BTreeMap::new();
@@ -92,7 +119,7 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
     let mut unmeasured = target.unmeasured.clone();
     for &profile in &plan.profiles {
         let (run, built, left_out) =
-            profile::measure_profile(plan, &target, profile, &mut release, &progress)?;
+            profile::measure_profile(plan, &target, profile, &mut release, earlier, &progress)?;
         profiles.insert(profile.name().to_string(), run);
         builds.insert(profile.name().to_string(), built);
         unmeasured.extend(left_out);
@@ -121,6 +148,40 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
         builds,
         _worktree: worktree,
     })
+}
+
+/// One key of everything a build of `target` at commit `sha` reads from the repository: the
+/// folder of every workspace member, the workspace's manifest and lock file, cargo's config
+/// and the toolchain file, by their git object ids. `None` when a member lies outside the
+/// checkout at `source_root` or git cannot say.
+fn build_inputs(repo: &Repo, sha: &str, source_root: &Path, target: &TargetInfo) -> Option<String> {
+    let rel = |path: &Path| path.strip_prefix(source_root).ok().map(Path::to_path_buf);
+    let mut paths = Vec::new();
+    for dir in &target.member_dirs {
+        paths.push(rel(dir)?);
+    }
+    let root = rel(&target.workspace_root)?;
+    for file in [
+        "Cargo.toml",
+        "Cargo.lock",
+        ".cargo/config.toml",
+        ".cargo/config",
+        "rust-toolchain.toml",
+        "rust-toolchain",
+    ] {
+        paths.push(root.join(file));
+    }
+    for file in [".cargo/config.toml", ".cargo/config"] {
+        paths.push(PathBuf::from(file));
+    }
+    let refs: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    let ids = repo.object_ids(sha, &refs).ok()?;
+    let named: Vec<String> = paths
+        .iter()
+        .zip(ids)
+        .map(|(p, id)| format!("{}={id}", p.display()))
+        .collect();
+    Some(reuse::key(&named))
 }
 
 /// Stores `baseline` as the plan says: whole, or as a part (`run --partial`); returns where.

@@ -90,6 +90,56 @@ pub fn unmeasured(baseline: &Baseline) -> String {
     out
 }
 
+/// Where the run's time went: per profile, each step with its seconds, and the commit a
+/// step took its measurements over from (`reused from`), then the profile's total and how
+/// many of its measurements were reused. Empty for a baseline without steps.
+pub fn steps(baseline: &Baseline) -> String {
+    let profiles: Vec<&String> = baseline.profiles.keys().collect();
+    let mut lines = vec![vec![
+        "profile".to_string(),
+        "step".to_string(),
+        "seconds".to_string(),
+        "reused from".to_string(),
+    ]];
+    let mut any = false;
+    for profile in profile_order(&profiles) {
+        let run = &baseline.profiles[profile];
+        if run.steps.is_empty() {
+            continue;
+        }
+        any = true;
+        for step in &run.steps {
+            lines.push(vec![
+                profile.clone(),
+                step.name.clone(),
+                format!("{:.1}", step.seconds),
+                step.reused_from
+                    .as_deref()
+                    .map_or_else(String::new, |sha| crate::git::short(sha).to_string()),
+            ]);
+        }
+        let total: f64 = run.steps.iter().map(|s| s.seconds).sum();
+        let reused = run
+            .measurements
+            .iter()
+            .filter(|m| m.reused_from.is_some())
+            .count();
+        lines.push(vec![
+            profile.clone(),
+            match &run.shard {
+                Some(shard) => format!("total (shard {shard})"),
+                None => "total".to_string(),
+            },
+            format!("{total:.1}"),
+            format!("{reused}/{} measurements", run.measurements.len()),
+        ]);
+    }
+    if !any {
+        return String::new();
+    }
+    format!("where the time went:\n{}", columns(&lines))
+}
+
 /// Profiles in build order (release first), whatever order the map holds them in.
 fn profile_order<'p>(profiles: &[&'p String]) -> Vec<&'p String> {
     let rank = |name: &str| {
@@ -134,5 +184,71 @@ pub fn json(baseline: &Baseline, path: &std::path::Path) -> serde_json::Value {
         "profiles": order,
         "headline": rows,
         "unmeasured": baseline.unmeasured,
+        "steps": order
+            .iter()
+            .map(|p| (p.to_string(), json!(baseline.profiles[*p].steps)))
+            .collect::<serde_json::Map<String, serde_json::Value>>(),
+        "reused": baseline
+            .profiles
+            .values()
+            .flat_map(|run| &run.measurements)
+            .filter(|m| m.reused_from.is_some())
+            .count(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Step;
+
+    fn example() -> Baseline {
+        serde_json::from_str(&crate::store::tests::documented_example())
+            .expect("the documented example is a baseline")
+    }
+
+    fn step(name: &str, seconds: f64, reused_from: Option<&str>) -> Step {
+        Step {
+            name: name.into(),
+            seconds,
+            key: Some("k".into()),
+            reused_from: reused_from.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_steps_table_shows_each_steps_time_the_reused_ones_and_the_total() {
+        let mut baseline = example();
+        assert_eq!(steps(&baseline), "", "no steps recorded, no table");
+        let sha = "c0ffee".repeat(6) + "beef";
+        let run = baseline.profiles.get_mut("release").expect("release");
+        run.steps = vec![
+            step("build", 12.2, None),
+            step("bench parse", 0.04, Some(&sha)),
+        ];
+        run.measurements[0].reused_from = Some(sha.clone());
+        let total = run.measurements.len();
+        let text = steps(&baseline);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "where the time went:");
+        assert!(
+            lines[2].starts_with("release")
+                && lines[2].contains("build")
+                && lines[2].contains("12.2"),
+            "{text}"
+        );
+        assert!(
+            lines[3].contains("bench parse") && lines[3].trim_end().ends_with("c0ffeec0ffee"),
+            "{text}"
+        );
+        assert!(
+            lines[4].contains("total")
+                && lines[4].contains("12.2")
+                && lines[4].contains(&format!("1/{total} measurements")),
+            "{text}"
+        );
+        let json = json(&baseline, std::path::Path::new("b.json"));
+        assert_eq!(json["reused"], 1);
+        assert_eq!(json["steps"]["release"][1]["reused_from"], sha.as_str());
+    }
 }

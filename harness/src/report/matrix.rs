@@ -296,6 +296,8 @@ mod tests {
             pgo: None,
             measurements: vec![lto.clone()],
             paired,
+            steps: Vec::new(),
+            shard: None,
         };
         latest
             .profiles

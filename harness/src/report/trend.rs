@@ -204,6 +204,8 @@ pub(crate) mod tests {
                 pgo: None,
                 measurements,
                 paired: Vec::new(),
+                steps: Vec::new(),
+                shard: None,
             },
         );
         b

@@ -75,6 +75,34 @@ pub struct ProfileRun {
     /// the profiles were measured one after the other only.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub paired: Vec<PairedSeries>,
+    /// What the run did under this profile, in order, each with its time and, when its
+    /// measurements were taken over from an earlier commit, which (absent in baselines written
+    /// before steps were recorded).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
+    /// The shard of the bench targets this run measured (`perfgate run --shard K/N`), until
+    /// `perfgate merge` joins the shards; absent for a whole run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<crate::shard::Shard>,
+}
+
+/// One step of a profile's run: the build, the clean builds of the build time, one bench
+/// target, the sizes, the start-up and the allocations.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Step {
+    /// What the step did: `build`, `build time`, `bench <target>`, `sizes`, `startup`,
+    /// `allocations`.
+    pub name: String,
+    /// How long it took, in seconds (a reused step took the time to load its measurements).
+    pub seconds: f64,
+    /// The sha256 of everything the step's measurements depend on (the executable, its
+    /// inputs, the settings), when perfgate can name all of it; a later commit whose step has
+    /// the same key takes the measurements over instead of measuring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The commit whose measurements this step took over, when it did not measure.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from: Option<String>,
 }
 
 /// One series of a profile measured against another profile's build of the same commit, in
@@ -123,9 +151,16 @@ pub fn save_partial(dir: &Path, baseline: &Baseline) -> Result<PathBuf> {
     let profiles: Vec<&str> = baseline.profiles.keys().map(String::as_str).collect();
     let stem = file_name(&baseline.commit.sha, baseline.dirty);
     let stem = stem.strip_suffix(".json").unwrap_or(&stem);
+    let shard = baseline
+        .profiles
+        .values()
+        .find_map(|run| run.shard)
+        .map_or_else(String::new, |s| {
+            format!(".shard-{}-of-{}", s.index, s.count)
+        });
     save_as(
         &dir.join(PARTIAL_DIR),
-        &format!("{stem}.{}.json", profiles.join("+")),
+        &format!("{stem}.{}{shard}.json", profiles.join("+")),
         baseline,
     )
 }
@@ -189,6 +224,18 @@ pub enum MergeError {
         /// The second part that has it.
         part: String,
     },
+    /// Shards of one profile that do not make it whole: one missing, or split another way.
+    #[error(
+        "profile `{profile}` has shards {have} of {count}; measure the missing ones (`perfgate run --shard K/{count}`) or merge shards of one split"
+    )]
+    Shards {
+        /// The profile.
+        profile: String,
+        /// The shards found, `1/3, 3/3`.
+        have: String,
+        /// How many there should be.
+        count: usize,
+    },
 }
 
 /// Joins the parts of one commit's baseline into one (pure). The parts must be of one
@@ -238,20 +285,86 @@ pub fn merge(parts: &[(String, Baseline)]) -> std::result::Result<Baseline, Merg
             });
         }
         for (profile, run) in &part.profiles {
-            if merged
-                .profiles
-                .insert(profile.clone(), run.clone())
-                .is_some()
-            {
-                return Err(MergeError::ProfileTwice {
-                    profile: profile.clone(),
-                    part: name.clone(),
-                });
+            match merged.profiles.get_mut(profile) {
+                None => {
+                    merged.profiles.insert(profile.clone(), run.clone());
+                }
+                Some(have) => match (&have.shard, &run.shard) {
+                    (Some(_), Some(shard)) => join_shard(have, run, *shard),
+                    _ => {
+                        return Err(MergeError::ProfileTwice {
+                            profile: profile.clone(),
+                            part: name.clone(),
+                        });
+                    }
+                },
             }
         }
         merged.created = merged.created.max(part.created);
     }
+    for (profile, run) in &mut merged.profiles {
+        let Some(shard) = run.shard else { continue };
+        let mut have: Vec<usize> = shards_of(parts, profile);
+        have.sort_unstable();
+        have.dedup();
+        let counts_agree = parts
+            .iter()
+            .filter_map(|(_, b)| b.profiles.get(profile).and_then(|r| r.shard))
+            .all(|s| s.count == shard.count);
+        if !counts_agree || have != (1..=shard.count).collect::<Vec<_>>() {
+            let listed: Vec<String> = parts
+                .iter()
+                .filter_map(|(_, b)| b.profiles.get(profile).and_then(|r| r.shard))
+                .map(|s| s.to_string())
+                .collect();
+            return Err(MergeError::Shards {
+                profile: profile.clone(),
+                have: listed.join(", "),
+                count: shard.count,
+            });
+        }
+        run.shard = None;
+        run.measurements
+            .sort_by(|a, b| (&a.bench, &a.metric).cmp(&(&b.bench, &b.metric)));
+    }
     Ok(merged)
+}
+
+/// The shard indices of `profile` among the parts.
+fn shards_of(parts: &[(String, Baseline)], profile: &str) -> Vec<usize> {
+    parts
+        .iter()
+        .filter_map(|(_, b)| b.profiles.get(profile).and_then(|r| r.shard))
+        .map(|s| s.index)
+        .collect()
+}
+
+/// Adds shard `shard`'s measurements and steps of one profile to the run joined so far. Each
+/// shard built the profile itself; the artifacts, settings and PGO checks stay the lowest
+/// shard's (every measurement names its own executable's sha256).
+fn join_shard(have: &mut ProfileRun, run: &ProfileRun, shard: crate::shard::Shard) {
+    if let Some(own) = have.shard {
+        for step in &mut have.steps {
+            if step.name == "build" {
+                step.name = format!("build (shard {own})");
+            }
+        }
+    }
+    have.measurements.extend(run.measurements.iter().cloned());
+    have.paired.extend(run.paired.iter().cloned());
+    let lower = have.shard.is_some_and(|s| shard.index < s.index);
+    let mut steps = run.steps.clone();
+    for step in &mut steps {
+        if step.name == "build" {
+            step.name = format!("build (shard {shard})");
+        }
+    }
+    have.steps.extend(steps);
+    if lower {
+        have.artifacts.clone_from(&run.artifacts);
+        have.pgo.clone_from(&run.pgo);
+        have.shard = Some(shard);
+    }
 }
 
 /// Writes `baseline` as `dir/name`, atomically.
@@ -386,7 +499,7 @@ pub fn parse_file_name(name: &str) -> Option<(&str, bool)> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::measure::{Interval, Unit};
 
@@ -432,6 +545,8 @@ mod tests {
                 ),
             ],
             paired: Vec::new(),
+            steps: Vec::new(),
+            shard: None,
         };
         Baseline {
             schema_version: SCHEMA_VERSION,
@@ -618,7 +733,7 @@ mod tests {
     }
 
     /// The one ```json block of `docs/baseline-schema.md`.
-    fn documented_example() -> String {
+    pub(crate) fn documented_example() -> String {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/baseline-schema.md");
         let doc = fs::read_to_string(path).expect("docs/baseline-schema.md exists");
         let mut blocks = doc.split("```json\n").skip(1);
@@ -711,6 +826,74 @@ mod tests {
         let merged = merge(&[("a".into(), a.clone()), ("b".into(), b.clone())]).expect("merged");
         assert_eq!(merged.profiles.len(), 2);
         assert_eq!(merged.created, b.created);
+    }
+
+    /// Shard `index` of `count` of the release part, holding `measurement` only.
+    fn shard(index: usize, count: usize, measurement: usize) -> Baseline {
+        let mut b = part("release");
+        let run = b.profiles.get_mut("release").expect("release");
+        let m = run.measurements[measurement].clone();
+        run.measurements = vec![m];
+        run.shard = Some(crate::shard::Shard { index, count });
+        run.steps = vec![Step {
+            name: "build".into(),
+            seconds: index as f64,
+            key: None,
+            reused_from: None,
+        }];
+        b
+    }
+
+    #[test]
+    fn the_shards_of_a_profile_join_into_one_run() {
+        let whole = part("release");
+        assert!(whole.profiles["release"].measurements.len() >= 2);
+        let dir = tempfile::tempdir().expect("temp dir");
+        let saved = save_partial(dir.path(), &shard(2, 2, 1)).expect("saved");
+        assert_eq!(
+            saved.file_name().and_then(|n| n.to_str()),
+            Some(format!("{SHA}.release.shard-2-of-2.json").as_str())
+        );
+        let merged = merge(&[
+            ("two".into(), shard(2, 2, 1)),
+            ("one".into(), shard(1, 2, 0)),
+        ])
+        .expect("merged");
+        let run = &merged.profiles["release"];
+        assert_eq!(run.shard, None, "whole again");
+        let benches: Vec<&str> = run.measurements.iter().map(|m| m.bench.as_str()).collect();
+        let expected: Vec<&str> = whole.profiles["release"].measurements[..2]
+            .iter()
+            .map(|m| m.bench.as_str())
+            .collect();
+        assert_eq!(benches, expected, "both shards' measurements, sorted");
+        let steps: Vec<&str> = run.steps.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(steps, ["build (shard 2/2)", "build (shard 1/2)"]);
+    }
+
+    #[test]
+    fn shards_that_do_not_make_a_whole_are_refused() {
+        let err = merge(&[
+            ("one".into(), shard(1, 3, 0)),
+            ("three".into(), shard(3, 3, 1)),
+        ])
+        .expect_err("2/3 missing");
+        assert_eq!(
+            err.to_string(),
+            "profile `release` has shards 1/3, 3/3 of 3; measure the missing ones (`perfgate run --shard K/3`) or merge shards of one split"
+        );
+        let err = merge(&[
+            ("one".into(), shard(1, 2, 0)),
+            ("two".into(), shard(2, 3, 1)),
+        ])
+        .expect_err("two splits");
+        assert!(matches!(err, MergeError::Shards { .. }), "{err}");
+        let err = merge(&[
+            ("whole".into(), part("release")),
+            ("one".into(), shard(1, 2, 0)),
+        ])
+        .expect_err("a whole run and a shard");
+        assert!(matches!(err, MergeError::ProfileTwice { .. }), "{err}");
     }
 
     #[test]

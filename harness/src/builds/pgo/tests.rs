@@ -71,6 +71,7 @@ fn demo_target() -> TargetInfo {
         .expect("complete"),
         workspace_root: "/src/ws".into(),
         cargo_target_dir: "/src/ws/target".into(),
+        member_dirs: vec!["/src/ws/demo".into()],
         benches: vec![BenchTarget {
             name: "wall".into(),
             package: "demo".into(),
