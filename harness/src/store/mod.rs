@@ -862,10 +862,11 @@ pub(crate) mod tests {
         let run = &merged.profiles["release"];
         assert_eq!(run.shard, None, "whole again");
         let benches: Vec<&str> = run.measurements.iter().map(|m| m.bench.as_str()).collect();
-        let expected: Vec<&str> = whole.profiles["release"].measurements[..2]
+        let mut expected: Vec<&str> = whole.profiles["release"].measurements[..2]
             .iter()
             .map(|m| m.bench.as_str())
             .collect();
+        expected.sort_unstable();
         assert_eq!(benches, expected, "both shards' measurements, sorted");
         let steps: Vec<&str> = run.steps.iter().map(|s| s.name.as_str()).collect();
         assert_eq!(steps, ["build (shard 2/2)", "build (shard 1/2)"]);
