@@ -334,7 +334,11 @@ impl Steps<'_> {
         };
         let (measurements, reused_from) = match taken {
             Some(taken) => {
-                let from = self.base.map(|b| b.baseline.commit.sha.clone());
+                // The commit that measured them, which a lender may itself have reused.
+                let from = taken
+                    .iter()
+                    .find_map(|m| m.reused_from.clone())
+                    .or_else(|| self.base.map(|b| b.baseline.commit.sha.clone()));
                 self.progress.step(
                     self.profile,
                     &format!(

@@ -11,6 +11,7 @@ mod harnesses;
 mod init;
 mod noise;
 mod report;
+mod reuse;
 mod run;
 mod toolchain;
 mod util;
