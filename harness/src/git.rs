@@ -78,7 +78,8 @@ impl Repo {
     /// untracked files (files that `.gitignore` ignores do not count), relative to the root,
     /// sorted. Paths under any of the `ignore` prefixes (relative to the root, or absolute
     /// paths inside it) are left out, so that perfgate's own output never makes the tree
-    /// dirty.
+    /// dirty. An untracked `Cargo.lock` is not a change either: cargo writes one where the
+    /// crate commits none (a library), and the fingerprint records its hash.
     pub fn dirty_paths(&self, ignore: &[&Path]) -> Result<Vec<String>> {
         let ignore: Vec<&Path> = ignore
             .iter()
@@ -110,7 +111,11 @@ impl Repo {
             .iter()
             .filter(|entry| {
                 let status = entry.status();
-                !status.is_empty() && !status.is_ignored()
+                let written_by_cargo = status.is_wt_new()
+                    && Path::new(&*String::from_utf8_lossy(entry.path_bytes()))
+                        .file_name()
+                        .is_some_and(|name| name == "Cargo.lock");
+                !status.is_empty() && !status.is_ignored() && !written_by_cargo
             })
             .map(|entry| String::from_utf8_lossy(entry.path_bytes()).into_owned())
             .filter(|path| {
@@ -518,10 +523,12 @@ mod tests {
 
         fx.write("target/x.o", "built");
         fx.write("baselines/abc.json", "{}");
+        fx.write("Cargo.lock", "# written by cargo\n");
+        fx.write("member/Cargo.lock", "# written by cargo\n");
         assert_eq!(
             repo.dirty_paths(&[baselines]).expect("status"),
             Vec::<String>::new(),
-            "gitignored and perfgate's own files are not changes"
+            "gitignored files, perfgate's own and an untracked Cargo.lock are not changes"
         );
         assert_eq!(
             repo.dirty_paths(&[]).expect("status"),

@@ -200,4 +200,8 @@ pub struct PgoInfo {
     pub llvm_profdata: String,
     /// How many functions rustc warned had no profile data (`-pgo-warn-missing-function`).
     pub missing_function_warnings: u64,
+    /// The merged profile was kept from an earlier build with the same inputs, not trained
+    /// again (the other fields are that training's).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub profile_reused: bool,
 }

@@ -306,7 +306,7 @@ impl Plan {
             (None, Some(dir)) => repo_root.join(dir),
             (None, None) => repo_root.join("baselines"),
         };
-        Ok(Plan {
+        let plan = Plan {
             repo_root: repo_root.to_path_buf(),
             target_dir,
             profiles,
@@ -345,7 +345,43 @@ impl Plan {
             inputs: config.inputs.clone(),
             always_measure: config.always_measure.clone().unwrap_or_default(),
             shard: args.shard,
-        })
+        };
+        if config.benches.is_some() || config.quick_benches.is_some() {
+            let listed: Vec<String> = config
+                .benches
+                .iter()
+                .chain(&config.quick_benches)
+                .flatten()
+                .cloned()
+                .collect();
+            plan.check_reuse_names(|name| listed.iter().any(|l| l == name), &listed)?;
+        }
+        Ok(plan)
+    }
+
+    /// Checks that every bench target named in `[run.inputs]` and `[run] always_measure` is
+    /// one `is_known` accepts (a typo there would silently leave a bench's inputs unhashed);
+    /// else [`Error::UnknownBench`] naming it, the key and the `known` targets.
+    pub fn check_reuse_names(
+        &self,
+        is_known: impl Fn(&str) -> bool,
+        known: &[String],
+    ) -> Result<()> {
+        let named = self.inputs.keys().map(|name| (name, "[run.inputs]")).chain(
+            self.always_measure
+                .iter()
+                .map(|name| (name, "[run] always_measure")),
+        );
+        for (name, key) in named {
+            if !is_known(name) {
+                return Err(Error::UnknownBench {
+                    bench: name.clone(),
+                    place: format!("among the bench targets (named in `{key}`)"),
+                    known: known.join(", "),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// The target crate's directory under `root` (the repository, or a worktree of it).

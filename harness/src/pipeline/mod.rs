@@ -86,6 +86,13 @@ pub fn measure_commit(repo: &Repo, plan: &Plan) -> anyhow::Result<Measured> {
     let fingerprint =
         fingerprint::collect(&target.workspace_root.join("Cargo.lock"), &target.toolchain)?;
     preflight(plan, &target)?;
+    if plan.benches.is_none() {
+        let known: Vec<String> = target.benches.iter().map(|b| b.artifact_name()).collect();
+        plan.check_reuse_names(
+            |name| target.benches.iter().any(|b| profile::is_bench(name, b)),
+            &known,
+        )?;
+    }
 
     let mode = plan.mode();
     let lender = plan

@@ -52,7 +52,8 @@ pub(super) fn measure_profile(
             *release = Some(builds::build(target, Profile::Release, plan)?.0);
         }
         let reference = release.as_ref().expect("built just above");
-        let (built, info, cost) = pgo::build(target, plan, reference, progress)?;
+        let (built, info, cost) =
+            pgo::build(target, plan, reference, earlier.build_inputs, progress)?;
         (built, cost, Some(info))
     } else {
         let (built, cost) = builds::build(target, profile, plan)?;
@@ -230,7 +231,8 @@ fn bench_unit(bench: &BenchTarget) -> String {
 }
 
 /// Whether `name` (from perfgate.toml) names `bench`: its target name or its artifact name.
-fn is_bench(name: &str, bench: &BenchTarget) -> bool {
+/// Whether `name` (as perfgate.toml spells a bench target) is `bench`.
+pub(crate) fn is_bench(name: &str, bench: &BenchTarget) -> bool {
     name == bench.name || name == bench.artifact_name()
 }
 
@@ -297,6 +299,7 @@ fn bench_key(plan: &Plan, bench: &BenchTarget, sha: &str) -> crate::error::Resul
         sha,
         plan.filter.as_deref().unwrap_or(""),
         plan.mode(),
+        &format!("{:?} {:?}", plan.criterion, divan_sampling(plan)),
         &inputs,
     ]))
 }

@@ -304,3 +304,30 @@ fn comment_bad_input() {
     assert_exit(&out, 0);
     assert!(text(&out.stderr).contains("the mode is `never`"));
 }
+
+#[test]
+fn a_reuse_setting_naming_no_bench_target() {
+    let fixture = Fixture::tiny();
+    let config = std::fs::read_to_string(fixture.root().join("perfgate.toml")).expect("config");
+    let config = config.replace("[run]\n", "[run]\nalways_measure = [\"wal\"]\n");
+    fixture.write("perfgate.toml", &config);
+    fixture.commit("typo in always_measure");
+    let out = fixture.perfgate(&["run", "--quick", "--profiles", "release"]);
+    assert_refused(
+        &fixture,
+        &out,
+        "no benchmark `wal` among the bench targets (named in `[run] always_measure`); the known ones are: instr, wall",
+    );
+}
+
+#[test]
+fn a_declared_bench_input_that_does_not_exist() {
+    let _lock = build_lock();
+    let fixture = Fixture::tiny();
+    let mut config = std::fs::read_to_string(fixture.root().join("perfgate.toml")).expect("config");
+    config.push_str("\n[run.inputs]\nwall = [\"data/words.txt\"]\n");
+    fixture.write("perfgate.toml", &config);
+    fixture.commit("declares an input it does not have");
+    let out = fixture.perfgate(&["run", "--quick", "--profiles", "release"]);
+    assert_refused(&fixture, &out, "data/words.txt");
+}

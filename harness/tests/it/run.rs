@@ -154,6 +154,23 @@ fn all_four_profiles_with_verified_pgo() {
         table.contains("%)"),
         "changes against release are shown: {table}"
     );
+
+    // A commit of the same tree: every input of the build is the same, so the merged profile
+    // is kept and PGO is not trained again.
+    assert!(pgo.get("profile_reused").is_none(), "{pgo:#}");
+    fixture.git(&["commit", "-q", "--allow-empty", "-m", "nothing changed"]);
+    let out = fixture.perfgate(&["run", "--quick", "--profiles", "release,pgo"]);
+    assert_exit(&out, 0);
+    let head = fixture.git(&["rev-parse", "HEAD"]);
+    let again = load(&fixture.root().join(format!("baselines/{head}.json")));
+    let kept = &again["profiles"]["pgo"]["pgo"];
+    assert_eq!(kept["profile_reused"], true, "{kept:#}");
+    assert_eq!(kept["profdata_sha256"], pgo["profdata_sha256"]);
+    assert!(
+        text(&out.stderr).contains("profile kept (same inputs), no training"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

@@ -28,6 +28,14 @@
 //!    check means something because `release` is built the same way (`--target <host>`, see
 //!    [`crate::builds`]): without a profile the two builds are byte-identical.
 //!
+//! The merged profile is kept between runs with a record beside it (`…/pgo-data/merged.json`:
+//! the key of its inputs and what was verified of it). When a build's inputs have the same key
+//! (every file of the repository the build reads, by git object id, the training, the
+//! toolchain, the features and `llvm-profdata`'s version) and the profile file is unchanged,
+//! the instrumented build, the training and the merge are skipped and the kept profile is used
+//! ([`PgoInfo::profile_reused`]); checks 3 to 5 still run on the optimised build. Without a key
+//! (a dirty tree, or a target outside git) the profile is always trained again.
+//!
 //! Criterion training runs for a fixed time, so its counts, the merged profile, every
 //! dependency (rebuilt because the profile changed) and the PGO executables differ from run to
 //! run. A deterministic `[pgo] train` command gives the same profile each time: nothing but the
@@ -205,6 +213,39 @@ impl Dirs {
             merged: data.join("merged.profdata"),
         })
     }
+
+    /// The record kept beside the merged profile.
+    fn record(&self) -> PathBuf {
+        self.merged.with_extension("json")
+    }
+}
+
+/// The record kept beside the merged profile: the key of the inputs it was trained from and
+/// what was verified of it then.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeptProfile {
+    key: String,
+    info: PgoInfo,
+}
+
+/// The key of a PGO profile's inputs: `inputs` (the key of every file the build reads), the
+/// training, the toolchain, the features and `llvm-profdata`'s version.
+fn profile_key(inputs: &str, plan: &Plan, rustc: &Toolchain, llvm_profdata: &str) -> String {
+    crate::fingerprint::sha256_hex(
+        format!(
+            "{inputs}\n{:?}\n{}\n{}\n{:?}\n{llvm_profdata}",
+            plan.training, rustc.version, rustc.commit_hash, plan.features
+        )
+        .as_bytes(),
+    )
+}
+
+/// The kept profile's record when its key is `key` and the profile file is the one recorded.
+fn kept_profile(dirs: &Dirs, key: &str) -> Option<PgoInfo> {
+    let text = fs::read_to_string(dirs.record()).ok()?;
+    let kept: KeptProfile = serde_json::from_str(&text).ok()?;
+    let same_file = sha256_file(&dirs.merged).ok()? == kept.info.profdata_sha256;
+    (kept.key == key && same_file).then_some(kept.info)
 }
 
 /// Builds `target` with PGO: the instrumented build, the training (`plan.training`: every
@@ -219,11 +260,14 @@ impl Dirs {
 /// `RUSTFLAGS`, so `built.cargo("bench")` reuses it), what was verified, and the cost of the
 /// optimised build, as [`builds::build`] gives it for the other profiles (dependencies
 /// included when they were rebuilt, which they are whenever the profile changed; the
-/// instrumented build and the training are not in it).
+/// instrumented build and the training are not in it). `inputs` is the key of every file of the
+/// repository the build reads (`None`: unknown); with it, a profile kept from an earlier build
+/// with the same inputs is used instead of training again (see the module docs).
 pub fn build(
     target: &TargetInfo,
     plan: &Plan,
     release: &Built,
+    inputs: Option<&str>,
     progress: &Progress,
 ) -> Result<(Built, PgoInfo, BuildCost)> {
     let name = Profile::Pgo.name();
@@ -236,25 +280,38 @@ pub fn build(
         other => other,
     })?;
     let dirs = Dirs::new(target)?;
-    crate::atomic::fresh_dir(&dirs.raw)?;
-
-    let generate = format!("-Cprofile-generate={}", dirs.raw.display());
-    let mut gen_build = pgo_built(
-        target,
-        &rustc.host,
-        &dirs.gen_dir,
-        &[generate],
-        plan.bench_timeout,
+    let llvm_profdata = format!(
+        "{} {version}",
+        profdata
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "llvm-profdata".to_string())
     );
-    progress.step(name, "instrumented build");
-    let output = builds::cargo_build(target, &gen_build, &[])?;
-    builds::record_artifacts(&mut gen_build, target, &output.messages)?;
-
-    progress.step(name, "training");
-    let training = train(target, plan, &gen_build, &rustc.host, &dirs)?;
-    progress.step(name, "merging the profile");
-    let (raw_profiles, functions_with_counts) = merge(&profdata, &dirs, &training)?;
-    let profdata_sha256 = sha256_file(&dirs.merged)?;
+    let key = inputs.map(|inputs| profile_key(inputs, plan, rustc, &llvm_profdata));
+    let kept = key.as_deref().and_then(|key| kept_profile(&dirs, key));
+    let trained = match kept {
+        Some(mut info) => {
+            progress.step(name, "profile kept (same inputs), no training");
+            info.profile_reused = true;
+            info
+        }
+        None => {
+            let info = train_profile(target, plan, &profdata, &dirs, llvm_profdata, progress)?;
+            if let Some(key) = key {
+                let kept = KeptProfile {
+                    key,
+                    info: info.clone(),
+                };
+                let json = serde_json::to_vec_pretty(&kept).map_err(|e| Error::Io {
+                    action: "encode",
+                    path: dirs.record(),
+                    source: std::io::Error::other(e),
+                })?;
+                crate::atomic::write(&dirs.record(), &json)?;
+            }
+            info
+        }
+    };
 
     let use_flag = format!("-Cprofile-use={}", dirs.merged.display());
     let mut pgo = pgo_built(
@@ -298,22 +355,52 @@ pub fn build(
             ),
         });
     }
-    let llvm_profdata = format!(
-        "{} {version}",
-        profdata
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "llvm-profdata".to_string())
-    );
     let info = PgoInfo {
+        missing_function_warnings,
+        ..trained
+    };
+    Ok((pgo, info, cost))
+}
+
+/// The instrumented build, the training and the merge (checks 1 and 2): what is known of the
+/// merged profile before the optimised build.
+fn train_profile(
+    target: &TargetInfo,
+    plan: &Plan,
+    profdata: &Path,
+    dirs: &Dirs,
+    llvm_profdata: String,
+    progress: &Progress,
+) -> Result<PgoInfo> {
+    let name = Profile::Pgo.name();
+    let rustc = &target.toolchain;
+    crate::atomic::fresh_dir(&dirs.raw)?;
+
+    let generate = format!("-Cprofile-generate={}", dirs.raw.display());
+    let mut gen_build = pgo_built(
+        target,
+        &rustc.host,
+        &dirs.gen_dir,
+        &[generate],
+        plan.bench_timeout,
+    );
+    progress.step(name, "instrumented build");
+    let output = builds::cargo_build(target, &gen_build, &[])?;
+    builds::record_artifacts(&mut gen_build, target, &output.messages)?;
+
+    progress.step(name, "training");
+    let training = train(target, plan, &gen_build, &rustc.host, dirs)?;
+    progress.step(name, "merging the profile");
+    let (raw_profiles, functions_with_counts) = merge(profdata, dirs, &training)?;
+    Ok(PgoInfo {
         training,
-        profdata_sha256,
+        profdata_sha256: sha256_file(&dirs.merged)?,
         functions_with_counts,
         raw_profiles,
         llvm_profdata,
-        missing_function_warnings,
-    };
-    Ok((pgo, info, cost))
+        missing_function_warnings: 0,
+        profile_reused: false,
+    })
 }
 
 /// A PGO build's settings: the crate's `release` profile for the host target, in `dir`, with
