@@ -90,24 +90,32 @@ pub fn unmeasured(baseline: &Baseline) -> String {
     out
 }
 
+/// The columns of [`step_rows`].
+pub const STEP_COLUMNS: [&str; 4] = ["profile", "step", "seconds", "reused from"];
+
 /// Where the run's time went: per profile, each step with its seconds, and the commit a
 /// step took its measurements over from (`reused from`), then the profile's total and how
 /// many of its measurements were reused. Empty for a baseline without steps.
 pub fn steps(baseline: &Baseline) -> String {
+    let rows = step_rows(baseline);
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut lines = vec![STEP_COLUMNS.iter().map(|c| c.to_string()).collect()];
+    lines.extend(rows);
+    format!("where the time went:\n{}", columns(&lines))
+}
+
+/// The rows of the steps table ([`STEP_COLUMNS`], plain text), as [`steps`] prints them and
+/// the report's overview shows them; empty for a baseline without steps.
+pub fn step_rows(baseline: &Baseline) -> Vec<Vec<String>> {
     let profiles: Vec<&String> = baseline.profiles.keys().collect();
-    let mut lines = vec![vec![
-        "profile".to_string(),
-        "step".to_string(),
-        "seconds".to_string(),
-        "reused from".to_string(),
-    ]];
-    let mut any = false;
+    let mut lines = Vec::new();
     for profile in profile_order(&profiles) {
         let run = &baseline.profiles[profile];
         if run.steps.is_empty() {
             continue;
         }
-        any = true;
         for step in &run.steps {
             lines.push(vec![
                 profile.clone(),
@@ -134,10 +142,7 @@ pub fn steps(baseline: &Baseline) -> String {
             format!("{reused}/{} measurements", run.measurements.len()),
         ]);
     }
-    if !any {
-        return String::new();
-    }
-    format!("where the time went:\n{}", columns(&lines))
+    lines
 }
 
 /// Profiles in build order (release first), whatever order the map holds them in.

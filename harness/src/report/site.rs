@@ -283,6 +283,19 @@ fn index(inputs: &Inputs<'_>) -> Result<String, ChartError> {
             &rows,
         ));
     }
+    if let Some(latest) = inputs.latest {
+        let rows: Vec<Vec<String>> = crate::render::summary::step_rows(latest)
+            .into_iter()
+            .map(|row| row.iter().map(|cell| escape(cell)).collect())
+            .collect();
+        if !rows.is_empty() {
+            body.push_str(&format!(
+                "<h2>Where the time went</h2>\n<p class=\"note\">The run of <code>{}</code>, step by step; a step with a commit under <em>reused from</em> ran nothing: its executable and inputs were identical there.</p>\n",
+                short(&latest.commit.sha)
+            ));
+            body.push_str(&table(&crate::render::summary::STEP_COLUMNS, &rows));
+        }
+    }
     Ok(page("Performance overview", &trends.target, 0, &body))
 }
 
@@ -599,5 +612,58 @@ mod tests {
                 .is_none()
         );
         assert!(verdicts[group..].contains("parse/generated-0/config-core"));
+        assert!(
+            !html.contains("Where the time went"),
+            "no baseline, no steps"
+        );
+    }
+
+    #[test]
+    fn the_overview_shows_where_the_latest_runs_time_went() {
+        let mut baseline: Baseline =
+            serde_json::from_str(&crate::store::tests::documented_example()).expect("example");
+        let lender = "c".repeat(40);
+        let run = baseline.profiles.get_mut("release").expect("release");
+        run.steps = vec![
+            crate::store::Step {
+                name: "build".into(),
+                seconds: 12.25,
+                key: None,
+                reused_from: None,
+            },
+            crate::store::Step {
+                name: "bench <parse>".into(),
+                seconds: 0.5,
+                key: Some("k".into()),
+                reused_from: Some(lender.clone()),
+            },
+        ];
+        let trends = Trends {
+            target: "config-core".into(),
+            commits: Vec::new(),
+            boundaries: Vec::new(),
+            series: BTreeMap::new(),
+        };
+        let html = index(&Inputs {
+            trends: &trends,
+            latest: Some(&baseline),
+            verdicts: None,
+            budgets: &[],
+            compare: None,
+            off_history: 0,
+        })
+        .expect("rendered");
+        let section = &html[html
+            .find("<h2>Where the time went</h2>")
+            .expect("the section")..];
+        assert!(
+            section.contains("<td>bench &lt;parse&gt;</td><td>0.5</td><td>cccccccccccc</td>"),
+            "{section}"
+        );
+        assert!(
+            section.contains("<td>build</td><td>12.2</td><td></td>"),
+            "{section}"
+        );
+        assert!(section.contains("<td>total</td><td>12.8</td>"), "{section}");
     }
 }
