@@ -566,6 +566,25 @@ mod tests {
     use crate::measure::Unit;
     use crate::render::gate::tests::{fixture, row};
 
+    /// The overview of an empty history with `latest` and `verdicts`.
+    fn overview(latest: Option<&Baseline>, verdicts: Option<&Comparison>) -> String {
+        let trends = Trends {
+            target: "config-core".into(),
+            commits: Vec::new(),
+            boundaries: Vec::new(),
+            series: BTreeMap::new(),
+        };
+        index(&Inputs {
+            trends: &trends,
+            latest,
+            verdicts,
+            budgets: &[],
+            compare: None,
+            off_history: 0,
+        })
+        .expect("rendered")
+    }
+
     #[test]
     fn the_overview_leads_with_what_moved_and_says_shared_reasons_once() {
         let mut c = fixture();
@@ -579,21 +598,7 @@ mod tests {
                 "incomparable: the PGO training command changed",
             ));
         }
-        let trends = Trends {
-            target: "config-core".into(),
-            commits: Vec::new(),
-            boundaries: Vec::new(),
-            series: BTreeMap::new(),
-        };
-        let html = index(&Inputs {
-            trends: &trends,
-            latest: None,
-            verdicts: Some(&c),
-            budgets: &[],
-            compare: None,
-            off_history: 0,
-        })
-        .expect("rendered");
+        let html = overview(None, Some(&c));
         let verdicts = &html[html.find("<h2>Latest verdicts</h2>").expect("the section")..];
         let regression = verdicts
             .find("parse/medium/config-core")
@@ -638,21 +643,7 @@ mod tests {
                 reused_from: Some(lender.clone()),
             },
         ];
-        let trends = Trends {
-            target: "config-core".into(),
-            commits: Vec::new(),
-            boundaries: Vec::new(),
-            series: BTreeMap::new(),
-        };
-        let html = index(&Inputs {
-            trends: &trends,
-            latest: Some(&baseline),
-            verdicts: None,
-            budgets: &[],
-            compare: None,
-            off_history: 0,
-        })
-        .expect("rendered");
+        let html = overview(Some(&baseline), None);
         let section = &html[html
             .find("<h2>Where the time went</h2>")
             .expect("the section")..];

@@ -4,21 +4,13 @@
 
 use serde_json::Value;
 
-use crate::util::{Fixture, assert_exit, build_lock, load};
+use crate::util::{Fixture, assert_exit, build_lock, load, release};
 
 /// Every release measurement of `baseline` as (bench, metric, reused_from).
 fn reuse_marks(baseline: &Value) -> Vec<(String, String, Option<String>)> {
-    baseline["profiles"]["release"]["measurements"]
-        .as_array()
-        .expect("release measurements")
-        .iter()
-        .map(|m| {
-            (
-                m["bench"].as_str().expect("bench").to_string(),
-                m["metric"].as_str().expect("metric").to_string(),
-                m["reused_from"].as_str().map(str::to_string),
-            )
-        })
+    release(baseline)
+        .into_iter()
+        .map(|(bench, metric, m)| (bench, metric, m["reused_from"].as_str().map(str::to_string)))
         .collect()
 }
 
