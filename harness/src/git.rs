@@ -109,15 +109,15 @@ impl Repo {
             })?;
         let mut paths: Vec<String> = statuses
             .iter()
-            .filter(|entry| {
+            .filter_map(|entry| {
                 let status = entry.status();
+                let path = String::from_utf8_lossy(entry.path_bytes()).into_owned();
                 let written_by_cargo = status.is_wt_new()
-                    && Path::new(&*String::from_utf8_lossy(entry.path_bytes()))
+                    && Path::new(&path)
                         .file_name()
                         .is_some_and(|name| name == "Cargo.lock");
-                !status.is_empty() && !status.is_ignored() && !written_by_cargo
+                (!status.is_empty() && !status.is_ignored() && !written_by_cargo).then_some(path)
             })
-            .map(|entry| String::from_utf8_lossy(entry.path_bytes()).into_owned())
             .filter(|path| {
                 !ignore
                     .iter()

@@ -231,7 +231,6 @@ fn bench_unit(bench: &BenchTarget) -> String {
 }
 
 /// Whether `name` (from perfgate.toml) names `bench`: its target name or its artifact name.
-/// Whether `name` (as perfgate.toml spells a bench target) is `bench`.
 pub(crate) fn is_bench(name: &str, bench: &BenchTarget) -> bool {
     name == bench.name || name == bench.artifact_name()
 }

@@ -248,6 +248,17 @@ fn kept_profile(dirs: &Dirs, key: &str) -> Option<PgoInfo> {
     (kept.key == key && same_file).then_some(kept.info)
 }
 
+/// Writes the record of the merged profile just trained from inputs of key `key`.
+fn keep_profile(dirs: &Dirs, key: String, info: &PgoInfo) -> Result<()> {
+    let kept = KeptProfile {
+        key,
+        info: info.clone(),
+    };
+    let json = serde_json::to_vec_pretty(&kept)
+        .expect("a kept profile's record has string keys and plain numbers, so it serialises");
+    crate::atomic::write(&dirs.record(), &json)
+}
+
 /// Builds `target` with PGO: the instrumented build, the training (`plan.training`: every
 /// criterion bench of `target` in a short run, or the configured command run from the crate's
 /// directory with `PERFGATE_BIN_DIR` set to the instrumented binaries' directory), the merged
@@ -298,16 +309,7 @@ pub fn build(
         None => {
             let info = train_profile(target, plan, &profdata, &dirs, llvm_profdata, progress)?;
             if let Some(key) = key {
-                let kept = KeptProfile {
-                    key,
-                    info: info.clone(),
-                };
-                let json = serde_json::to_vec_pretty(&kept).map_err(|e| Error::Io {
-                    action: "encode",
-                    path: dirs.record(),
-                    source: std::io::Error::other(e),
-                })?;
-                crate::atomic::write(&dirs.record(), &json)?;
+                keep_profile(&dirs, key, &info)?;
             }
             info
         }
