@@ -127,6 +127,7 @@ fn temp_files(dir: &Path) -> Vec<PathBuf> {
 fn interrupted_runs_leave_nothing_and_the_next_run_cleans_up() {
     let _lock = build_lock();
     let fixture = Fixture::tiny();
+    fixture.with_own_build_inputs();
 
     // Ctrl-C while the PGO training runs: no baseline, no half file.
     let mut child = start(&fixture, &["run", "--quick", "--profiles", "pgo"]);

@@ -100,6 +100,7 @@ fn quick_release_run_stores_every_measurement() {
 fn all_four_profiles_with_verified_pgo() {
     let _lock = build_lock();
     let fixture = Fixture::tiny();
+    fixture.with_own_build_inputs();
     let out = fixture.perfgate(&["run", "--quick"]);
     assert_exit(&out, 0);
     let baseline = load(&fixture.baselines()[0]);

@@ -88,6 +88,14 @@ impl Fixture {
         }
     }
 
+    /// Commits a file unique to this copy, so that the key of the build's inputs is its own:
+    /// the fixtures share one target directory, where PGO keeps its merged profile by that
+    /// key, and a test that needs PGO to train must not find one kept by another copy.
+    pub fn with_own_build_inputs(&self) {
+        self.write("copy.txt", &self.root().display().to_string());
+        self.commit("this copy of the fixture");
+    }
+
     /// Commits everything; returns the new commit's sha.
     pub fn commit(&self, message: &str) -> String {
         self.git(&["add", "-A"]);
